@@ -1,0 +1,23 @@
+//! The Broadsheet content model: articles, sections, people, media, collections and site
+//! settings, with the rules that keep them valid (slugs, languages, URLs, paging).
+//!
+//! Nothing here does I/O or knows about HTTP or SQL, so every rule can be tested and fuzzed
+//! on its own and shared by the server, the storage layer and the importers.
+
+pub mod content;
+pub mod error;
+pub mod language;
+pub mod paging;
+pub mod route;
+pub mod section_tree;
+pub mod settings;
+pub mod slug;
+
+pub use content::*;
+pub use error::ValidationError;
+pub use language::{Direction, Language};
+pub use paging::{PageNumber, PagingError};
+pub use route::{Route, RouteError};
+pub use section_tree::SectionTree;
+pub use settings::SiteSettings;
+pub use slug::{slugify, Slug};
