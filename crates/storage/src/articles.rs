@@ -1,0 +1,487 @@
+//! Articles: saving with revisions and redirects, and the published listings.
+
+use crate::catalogue::{MediaRow, MEDIA_COLUMNS};
+use crate::{placeholders, to_time, ChangeEvent, Result, Store, StoreError};
+use broadsheet_domain::{
+    article_path, Article, ArticleDraft, ArticleStatus, Byline, BylineView, Id, Language, Media,
+    Revision, Slug, Tag,
+};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// What a listing or a teaser shows of an article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    pub id: Id,
+    pub path: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub language: Language,
+    pub section_id: Id,
+    pub published_at: DateTime<Utc>,
+    pub lead: Option<Media>,
+}
+
+/// An article with everything its page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleDetail {
+    pub article: Article,
+    pub bylines: Vec<BylineView>,
+    pub tags: Vec<Tag>,
+    pub lead: Option<Media>,
+}
+
+impl ArticleDetail {
+    /// Published and due: what readers may see.
+    pub fn is_public(&self, now: DateTime<Utc>) -> bool {
+        self.article.draft.status == ArticleStatus::Published
+            && self.article.draft.published_at.is_some_and(|t| t <= now)
+    }
+}
+
+/// Which published articles a listing holds, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub section_ids: Option<Vec<Id>>,
+    pub tag_id: Option<Id>,
+    pub author_id: Option<Id>,
+    pub exclude: Vec<Id>,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+const ARTICLE_COLUMNS: &str = "a.id, a.path, a.slug, a.section_id, a.language, a.headline, a.standfirst, \
+     a.body, a.dateline, a.lead_media_id, a.status, a.published_at, a.created_at, a.updated_at, \
+     a.translation_group, a.revision";
+
+const SUMMARY_COLUMNS: &str =
+    "a.id, a.path, a.headline, a.standfirst, a.language, a.section_id, a.published_at";
+
+/// The condition every public listing starts from.
+const PUBLIC: &str = "a.status = 'published' AND a.published_at <= $1";
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn summary_from(row: &AnyRow) -> Result<ArticleSummary> {
+    Ok(ArticleSummary {
+        id: row.try_get("id")?,
+        path: row.try_get("path")?,
+        headline: row.try_get("headline")?,
+        standfirst: row.try_get("standfirst")?,
+        language: Language::parse(&row.try_get::<String, _>("language")?).map_err(|e| corrupt("language", e))?,
+        section_id: row.try_get("section_id")?,
+        published_at: to_time(row.try_get::<Option<i64>, _>("published_at")?.unwrap_or_default()),
+        lead: MediaRow::from_prefixed(row)?,
+    })
+}
+
+impl Store {
+    /// Stores a new article as revision 1.
+    pub async fn create_article(&self, draft: &ArticleDraft) -> Result<Article> {
+        draft.validate()?;
+        let _turn = self.write_turn().await;
+        let now = Utc::now();
+        let path = self.path_for(draft, now).await?;
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO articles (path, slug, section_id, language, headline, standfirst, body, dateline,
+                lead_media_id, status, published_at, created_at, updated_at, translation_group, revision)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, 1) RETURNING id",
+        )
+        .bind(&path)
+        .bind(draft.slug.as_str())
+        .bind(draft.section_id)
+        .bind(draft.language.as_str())
+        .bind(draft.headline.trim())
+        .bind(draft.standfirst.trim())
+        .bind(&draft.body)
+        .bind(draft.dateline.as_deref())
+        .bind(draft.lead_media_id)
+        .bind(draft.status.as_str())
+        .bind(draft.published_at.map(|t| t.timestamp()))
+        .bind(now.timestamp())
+        .bind(draft.translation_group.as_deref())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| path_conflict(e, &path))?;
+        let id: Id = row.try_get("id")?;
+        write_relations(&mut tx, id, draft).await?;
+        write_revision(&mut tx, id, 1, now, draft).await?;
+        tx.commit().await?;
+        self.announce(ChangeEvent::Article { id });
+        Ok(Article {
+            id,
+            draft: draft.clone(),
+            path,
+            created_at: to_time(now.timestamp()),
+            updated_at: to_time(now.timestamp()),
+            revision: 1,
+        })
+    }
+
+    /// Saves a new version of an article. `base_revision` is the revision the editor started
+    /// from; when someone saved in between, the save is refused rather than overwriting theirs.
+    /// A published article whose address changes keeps its old address as a redirect.
+    pub async fn update_article(&self, id: Id, base_revision: Option<i64>, draft: &ArticleDraft) -> Result<Article> {
+        draft.validate()?;
+        let _turn = self.write_turn().await;
+        let current = self.article(id).await?.ok_or(StoreError::NotFound("the article"))?;
+        if let Some(base) = base_revision {
+            if base != current.revision {
+                return Err(StoreError::Conflict(format!(
+                    "this article was saved by someone else (revision {}) after you opened revision {base}",
+                    current.revision
+                )));
+            }
+        }
+        let now = Utc::now();
+        let path = self.path_for(draft, current.created_at).await?;
+        let revision = current.revision + 1;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE articles SET path = $1, slug = $2, section_id = $3, language = $4, headline = $5,
+                standfirst = $6, body = $7, dateline = $8, lead_media_id = $9, status = $10,
+                published_at = $11, updated_at = $12, translation_group = $13, revision = $14
+             WHERE id = $15 AND revision = $16",
+        )
+        .bind(&path)
+        .bind(draft.slug.as_str())
+        .bind(draft.section_id)
+        .bind(draft.language.as_str())
+        .bind(draft.headline.trim())
+        .bind(draft.standfirst.trim())
+        .bind(&draft.body)
+        .bind(draft.dateline.as_deref())
+        .bind(draft.lead_media_id)
+        .bind(draft.status.as_str())
+        .bind(draft.published_at.map(|t| t.timestamp()))
+        .bind(now.timestamp())
+        .bind(draft.translation_group.as_deref())
+        .bind(revision)
+        .bind(id)
+        .bind(current.revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| path_conflict(e, &path))?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict("this article was saved by someone else meanwhile".into()));
+        }
+        sqlx::query("DELETE FROM article_bylines WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
+        write_relations(&mut tx, id, draft).await?;
+        write_revision(&mut tx, id, revision, now, draft).await?;
+        // An address that now belongs to this article again is no longer a redirect.
+        sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(&path).execute(&mut *tx).await?;
+        if current.path != path && current.draft.status == ArticleStatus::Published {
+            sqlx::query(
+                "INSERT INTO redirects (old_path, article_id) VALUES ($1, $2)
+                 ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
+            )
+            .bind(&current.path)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.announce(ChangeEvent::Article { id });
+        Ok(Article {
+            id,
+            draft: draft.clone(),
+            path,
+            created_at: current.created_at,
+            updated_at: to_time(now.timestamp()),
+            revision,
+        })
+    }
+
+    /// The address an article gets: its section's path, the day it was (or will be)
+    /// published, or created while it is a draft, and its slug.
+    async fn path_for(&self, draft: &ArticleDraft, created: DateTime<Utc>) -> Result<String> {
+        let tree = self.section_tree().await?;
+        let section_path = tree.path(draft.section_id).ok_or(StoreError::NotFound("the section"))?;
+        for byline in &draft.bylines {
+            if let Byline::Staff { author_id } = byline {
+                let found = sqlx::query("SELECT id FROM authors WHERE id = $1")
+                    .bind(*author_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if found.is_none() {
+                    return Err(StoreError::NotFound("the byline's author"));
+                }
+            }
+        }
+        Ok(article_path(section_path, draft.published_at.unwrap_or(created), &draft.slug))
+    }
+
+    pub async fn article(&self, id: Id) -> Result<Option<Article>> {
+        let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(article_from).transpose()
+    }
+
+    /// The article at a URL path with its bylines, tags and lead image, whatever its status.
+    pub async fn article_by_path(&self, path: &str) -> Result<Option<ArticleDetail>> {
+        let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.path = $1");
+        let row = sqlx::query(&sql).bind(path).fetch_optional(&self.pool).await?;
+        let Some(article) = row.as_ref().map(article_from).transpose()? else {
+            return Ok(None);
+        };
+        let lead = match article.draft.lead_media_id {
+            Some(id) => self.media(id).await?,
+            None => None,
+        };
+        Ok(Some(ArticleDetail {
+            bylines: self.bylines_of(article.id).await?,
+            tags: self.tags_of(article.id).await?,
+            lead,
+            article,
+        }))
+    }
+
+    /// Where an old address of a published article points now.
+    pub async fn redirect_target(&self, old_path: &str) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT a.path FROM redirects r JOIN articles a ON a.id = r.article_id
+             WHERE r.old_path = $1 AND a.status = 'published'",
+        )
+        .bind(old_path)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.try_get("path")).transpose()?)
+    }
+
+    async fn bylines_of(&self, article_id: Id) -> Result<Vec<BylineView>> {
+        let rows = sqlx::query(
+            "SELECT b.guest_name, au.name, au.slug FROM article_bylines b
+             LEFT JOIN authors au ON au.id = b.author_id
+             WHERE b.article_id = $1 ORDER BY b.position",
+        )
+        .bind(article_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let guest: Option<String> = r.try_get("guest_name")?;
+                let name: Option<String> = r.try_get("name")?;
+                Ok(BylineView {
+                    name: guest.or(name).unwrap_or_default(),
+                    author_slug: r.try_get("slug")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every saved version of an article, oldest first.
+    pub async fn revisions(&self, article_id: Id) -> Result<Vec<Revision>> {
+        let rows = sqlx::query(
+            "SELECT revision, saved_at, snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision",
+        )
+        .bind(article_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let snapshot: String = r.try_get("snapshot")?;
+                Ok(Revision {
+                    article_id,
+                    revision: r.try_get("revision")?,
+                    saved_at: to_time(r.try_get("saved_at")?),
+                    draft: serde_json::from_str(&snapshot).map_err(|e| corrupt("revision", e))?,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of published articles, newest first, and how many there are in all.
+    pub async fn list_published(&self, listing: &Listing) -> Result<(Vec<ArticleSummary>, u64)> {
+        let mut conditions = vec![PUBLIC.to_owned()];
+        let mut binds: Vec<i64> = vec![Utc::now().timestamp()];
+        if let Some(ids) = &listing.section_ids {
+            if ids.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+            conditions.push(format!("a.section_id IN ({})", placeholders(binds.len() + 1, ids.len())));
+            binds.extend(ids);
+        }
+        if let Some(tag) = listing.tag_id {
+            binds.push(tag);
+            conditions.push(format!("a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ${})", binds.len()));
+        }
+        if let Some(author) = listing.author_id {
+            binds.push(author);
+            conditions.push(format!(
+                "a.id IN (SELECT article_id FROM article_bylines WHERE author_id = ${})",
+                binds.len()
+            ));
+        }
+        if !listing.exclude.is_empty() {
+            conditions.push(format!("a.id NOT IN ({})", placeholders(binds.len() + 1, listing.exclude.len())));
+            binds.extend(&listing.exclude);
+        }
+        let filter = conditions.join(" AND ");
+
+        let count_sql = format!("SELECT COUNT(*) AS n FROM articles a WHERE {filter}");
+        let mut count = sqlx::query(&count_sql);
+        for b in &binds {
+            count = count.bind(*b);
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+
+        let n = binds.len();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, {MEDIA_COLUMNS} FROM articles a
+             LEFT JOIN media m ON m.id = a.lead_media_id
+             WHERE {filter} ORDER BY a.published_at DESC, a.id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = query.bind(*b);
+        }
+        let offset = i64::try_from(listing.offset).unwrap_or(i64::MAX);
+        let rows = query.bind(i64::from(listing.limit)).bind(offset).fetch_all(&self.pool).await?;
+        let summaries = rows.iter().map(summary_from).collect::<Result<_>>()?;
+        Ok((summaries, u64::try_from(total).unwrap_or_default()))
+    }
+
+    /// Published articles related to one: most shared tags first, then the same section.
+    pub async fn related(&self, article: &Article, limit: u32) -> Result<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, {MEDIA_COLUMNS},
+                (SELECT COUNT(*) FROM article_tags t WHERE t.article_id = a.id AND t.tag_id IN
+                    (SELECT tag_id FROM article_tags WHERE article_id = $2)) AS shared
+             FROM articles a LEFT JOIN media m ON m.id = a.lead_media_id
+             WHERE {PUBLIC} AND a.id <> $2 AND (a.section_id = $3 OR a.id IN
+                (SELECT article_id FROM article_tags WHERE tag_id IN
+                    (SELECT tag_id FROM article_tags WHERE article_id = $2)))
+             ORDER BY shared DESC, a.published_at DESC LIMIT $4"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(Utc::now().timestamp())
+            .bind(article.id)
+            .bind(article.draft.section_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary_from).collect()
+    }
+
+    /// The published articles of a curated collection, in the editors' order.
+    pub async fn collection_articles(&self, slug: &Slug, limit: u32) -> Result<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, {MEDIA_COLUMNS} FROM collections c
+             JOIN collection_items ci ON ci.collection_id = c.id
+             JOIN articles a ON a.id = ci.article_id
+             LEFT JOIN media m ON m.id = a.lead_media_id
+             WHERE {PUBLIC} AND c.slug = $2 ORDER BY ci.position LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(Utc::now().timestamp())
+            .bind(slug.as_str())
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary_from).collect()
+    }
+}
+
+fn path_conflict(error: sqlx::Error, path: &str) -> StoreError {
+    match StoreError::from(error) {
+        StoreError::Conflict(_) => StoreError::Conflict(format!("another article already has the address {path}")),
+        other => other,
+    }
+}
+
+async fn write_relations(tx: &mut Transaction<'_, Any>, id: Id, draft: &ArticleDraft) -> Result<()> {
+    for (position, byline) in draft.bylines.iter().enumerate() {
+        let (author_id, guest) = match byline {
+            Byline::Staff { author_id } => (Some(*author_id), None),
+            Byline::Guest { name } => (None, Some(name.trim())),
+        };
+        sqlx::query("INSERT INTO article_bylines (article_id, position, author_id, guest_name) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(position as i64)
+            .bind(author_id)
+            .bind(guest)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let mut seen = Vec::new();
+    for name in &draft.tags {
+        let Some(slug) = broadsheet_domain::slugify(name) else { continue };
+        if seen.contains(&slug) {
+            continue;
+        }
+        sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
+            .bind(slug.as_str())
+            .bind(name.trim())
+            .execute(&mut **tx)
+            .await?;
+        let tag_id: i64 = sqlx::query("SELECT id FROM tags WHERE slug = $1")
+            .bind(slug.as_str())
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("id")?;
+        sqlx::query("INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(tag_id)
+            .bind(seen.len() as i64)
+            .execute(&mut **tx)
+            .await?;
+        seen.push(slug);
+    }
+    Ok(())
+}
+
+async fn write_revision(
+    tx: &mut Transaction<'_, Any>,
+    id: Id,
+    revision: i64,
+    at: DateTime<Utc>,
+    draft: &ArticleDraft,
+) -> Result<()> {
+    let snapshot = serde_json::to_string(draft).map_err(|e| corrupt("revision", e))?;
+    sqlx::query("INSERT INTO article_revisions (article_id, revision, saved_at, snapshot) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(revision)
+        .bind(at.timestamp())
+        .bind(snapshot)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn article_from(row: &AnyRow) -> Result<Article> {
+    let slug: String = row.try_get("slug")?;
+    let language: String = row.try_get("language")?;
+    let status: String = row.try_get("status")?;
+    let draft = ArticleDraft {
+        slug: Slug::parse(&slug).map_err(|e| corrupt("slug", e))?,
+        section_id: row.try_get("section_id")?,
+        language: Language::parse(&language).map_err(|e| corrupt("language", e))?,
+        headline: row.try_get("headline")?,
+        standfirst: row.try_get("standfirst")?,
+        body: row.try_get("body")?,
+        dateline: row.try_get("dateline")?,
+        lead_media_id: row.try_get("lead_media_id")?,
+        // Bylines and tags live in their own tables; `article_by_path` fills the views.
+        bylines: Vec::new(),
+        tags: Vec::new(),
+        status: ArticleStatus::parse(&status).map_err(|e| corrupt("status", e))?,
+        published_at: row.try_get::<Option<i64>, _>("published_at")?.map(to_time),
+        translation_group: row.try_get("translation_group")?,
+    };
+    Ok(Article {
+        id: row.try_get("id")?,
+        draft,
+        path: row.try_get("path")?,
+        created_at: to_time(row.try_get("created_at")?),
+        updated_at: to_time(row.try_get("updated_at")?),
+        revision: row.try_get("revision")?,
+    })
+}
