@@ -148,6 +148,36 @@ pub fn article_path(section_path: &str, date: DateTime<Utc>, slug: &Slug) -> Str
     )
 }
 
+/// What a listing or a teaser shows of an article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    pub id: Id,
+    pub path: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub language: Language,
+    pub section_id: Id,
+    pub published_at: DateTime<Utc>,
+    pub lead: Option<Media>,
+}
+
+/// An article with everything its page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleDetail {
+    pub article: Article,
+    pub bylines: Vec<BylineView>,
+    pub tags: Vec<Tag>,
+    pub lead: Option<Media>,
+}
+
+impl ArticleDetail {
+    /// Published and due: what readers may see.
+    pub fn is_public(&self, now: DateTime<Utc>) -> bool {
+        self.article.draft.status == ArticleStatus::Published
+            && self.article.draft.published_at.is_some_and(|t| t <= now)
+    }
+}
+
 /// An earlier saved version of an article.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Revision {

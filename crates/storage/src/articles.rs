@@ -3,43 +3,12 @@
 use crate::catalogue::{MediaRow, MEDIA_COLUMNS};
 use crate::{placeholders, to_time, ChangeEvent, Result, Store, StoreError};
 use broadsheet_domain::{
-    article_path, Article, ArticleDraft, ArticleStatus, Byline, BylineView, Id, Language, Media,
-    Revision, Slug, Tag,
+    article_path, Article, ArticleDetail, ArticleDraft, ArticleStatus, ArticleSummary, Byline,
+    BylineView, Id, Language, Revision, Slug,
 };
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
-
-/// What a listing or a teaser shows of an article.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ArticleSummary {
-    pub id: Id,
-    pub path: String,
-    pub headline: String,
-    pub standfirst: String,
-    pub language: Language,
-    pub section_id: Id,
-    pub published_at: DateTime<Utc>,
-    pub lead: Option<Media>,
-}
-
-/// An article with everything its page shows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ArticleDetail {
-    pub article: Article,
-    pub bylines: Vec<BylineView>,
-    pub tags: Vec<Tag>,
-    pub lead: Option<Media>,
-}
-
-impl ArticleDetail {
-    /// Published and due: what readers may see.
-    pub fn is_public(&self, now: DateTime<Utc>) -> bool {
-        self.article.draft.status == ArticleStatus::Published
-            && self.article.draft.published_at.is_some_and(|t| t <= now)
-    }
-}
 
 /// Which published articles a listing holds, newest first.
 #[derive(Debug, Clone, Default)]

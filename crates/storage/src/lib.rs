@@ -13,7 +13,7 @@ mod catalogue;
 mod error;
 pub mod testing;
 
-pub use articles::{ArticleDetail, ArticleSummary, Listing};
+pub use articles::Listing;
 pub use error::StoreError;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

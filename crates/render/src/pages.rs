@@ -1,0 +1,289 @@
+//! One function per kind of reader page. Each takes plain data and returns the HTML.
+
+use crate::markdown::{to_plain_text, to_safe_html};
+use crate::views::{self, breadcrumbs, card, cards, strings, ImageView, Link, Meta, TimeView};
+use crate::{share, RenderError, Theme};
+use broadsheet_domain::{ArticleDetail, ArticleSummary, Language, Page, Section, SectionTree, SiteSettings};
+use serde::Serialize;
+
+/// What every page shares: the site, its sections and its standing pages.
+pub struct Chrome<'a> {
+    pub settings: &'a SiteSettings,
+    pub sections: &'a SectionTree,
+    pub pages: &'a [(String, String)],
+}
+
+pub struct HomePage<'a> {
+    pub lead: Option<&'a ArticleSummary>,
+    pub top_stories: &'a [ArticleSummary],
+    pub editors_choice: &'a [ArticleSummary],
+    pub latest_by_section: &'a [(Section, Vec<ArticleSummary>)],
+}
+
+pub struct SectionPage<'a> {
+    pub section: &'a Section,
+    pub articles: &'a [ArticleSummary],
+    pub pager: Pager,
+}
+
+pub struct ArticlePage<'a> {
+    pub detail: &'a ArticleDetail,
+    pub related: &'a [ArticleSummary],
+    pub editors_choice: &'a [ArticleSummary],
+}
+
+/// A tag's or an author's page: a heading, an introduction and the articles.
+pub struct ListingPage<'a> {
+    pub title: &'a str,
+    pub intro: &'a str,
+    pub path: String,
+    pub articles: &'a [ArticleSummary],
+    pub pager: Pager,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pager {
+    pub page: u32,
+    pub pages: u32,
+    pub newer: Option<String>,
+    pub older: Option<String>,
+}
+
+impl Pager {
+    pub fn new(base_path: &str, page: u32, pages: u32) -> Pager {
+        let at = |n: u32| if n == 1 { base_path.to_owned() } else { format!("{base_path}?page={n}") };
+        Pager {
+            page,
+            pages,
+            newer: (page > 1).then(|| at(page - 1)),
+            older: (page < pages).then(|| at(page + 1)),
+        }
+    }
+}
+
+pub struct Renderer {
+    theme: Theme,
+}
+
+#[derive(Serialize)]
+struct ArticleView {
+    headline: String,
+    standfirst: String,
+    body: minijinja::Value,
+    dateline: Option<String>,
+    bylines: Vec<Link>,
+    published: Option<TimeView>,
+    updated: Option<TimeView>,
+    lead: Option<ImageView>,
+    tags: Vec<Link>,
+    section: Option<Link>,
+}
+
+impl Renderer {
+    pub fn new(theme: Theme) -> Renderer {
+        Renderer { theme }
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, RenderError> {
+        let wrap = |source| RenderError::Template { name: name.to_owned(), source };
+        self.theme.env().get_template(name).map_err(wrap)?.render(ctx).map_err(wrap)
+    }
+
+    fn meta(&self, chrome: &Chrome, title: Option<&str>, description: &str, path: &str, lang: &Language) -> Meta {
+        let settings = chrome.settings;
+        Meta {
+            title: match title {
+                Some(t) => format!("{t} | {}", settings.name),
+                None => settings.name.clone(),
+            },
+            description: if description.is_empty() { settings.tagline.clone() } else { to_plain_text(description, 200) },
+            canonical: settings.absolute_url(path),
+            lang: lang.to_string(),
+            dir: lang.direction().as_str(),
+            robots: None,
+        }
+    }
+
+    pub fn home(&self, chrome: &Chrome, home: &HomePage) -> Result<String, RenderError> {
+        let lang = &chrome.settings.default_language;
+        let tree = chrome.sections;
+        let sections: Vec<_> = home
+            .latest_by_section
+            .iter()
+            .filter(|(_, items)| !items.is_empty())
+            .map(|(s, items)| {
+                minijinja::context! {
+                    name => s.name, path => tree.path(s.id),
+                    lang => s.language.as_ref().map(Language::to_string),
+                    dir => s.language.as_ref().map(|l| l.direction().as_str()),
+                    items => cards(items, tree),
+                }
+            })
+            .collect();
+        self.render(
+            "home.html",
+            minijinja::context! {
+                page => self.meta(chrome, None, &chrome.settings.tagline, "/", lang),
+                site => views::site(chrome.settings, tree, chrome.pages, None),
+                t => strings(lang),
+                lead => home.lead.map(|l| card(l, tree)),
+                top_stories => cards(home.top_stories, tree),
+                editors_choice => cards(home.editors_choice, tree),
+                sections => sections,
+            },
+        )
+    }
+
+    pub fn section(&self, chrome: &Chrome, page: &SectionPage) -> Result<String, RenderError> {
+        let tree = chrome.sections;
+        let section = page.section;
+        let lang = section.language.clone().unwrap_or_else(|| chrome.settings.default_language.clone());
+        let path = tree.path(section.id).unwrap_or("/");
+        let t = strings(&lang);
+        let crumbs = breadcrumbs(tree, section.id, t.home, true);
+        let subsections: Vec<Link> = tree
+            .children(Some(section.id))
+            .into_iter()
+            .map(|s| Link { name: s.name.clone(), path: tree.path(s.id).unwrap_or("/").to_owned(), lang: None, dir: None, current: false })
+            .collect();
+        let mut meta = self.meta(chrome, Some(&section.name), &section.description, &canonical_page(path, &page.pager), &lang);
+        if page.pager.page > 1 {
+            meta.title = format!("{} ({} {})", meta.title, t.page_of, page.pager.page);
+        }
+        self.render(
+            "section.html",
+            minijinja::context! {
+                page => meta,
+                site => views::site(chrome.settings, tree, chrome.pages, tree.trail(section.id).first().map(|s| s.id)),
+                t => t,
+                breadcrumbs => crumbs,
+                section => minijinja::context! { name => section.name, description => section.description },
+                subsections => subsections,
+                articles => cards(page.articles, tree),
+                pager => page.pager,
+            },
+        )
+    }
+
+    pub fn article(&self, chrome: &Chrome, page: &ArticlePage) -> Result<String, RenderError> {
+        let tree = chrome.sections;
+        let detail = page.detail;
+        let draft = &detail.article.draft;
+        let lang = &draft.language;
+        let t = strings(lang);
+        let canonical = chrome.settings.absolute_url(&detail.article.path);
+        let published = draft.published_at;
+        // A story counts as updated when it changed more than a minute after it went out.
+        let updated = published
+            .filter(|p| detail.article.updated_at > *p + chrono::Duration::minutes(1))
+            .map(|_| detail.article.updated_at);
+        let view = ArticleView {
+            headline: draft.headline.clone(),
+            standfirst: draft.standfirst.clone(),
+            body: minijinja::Value::from_safe_string(to_safe_html(&draft.body)),
+            dateline: draft.dateline.clone().filter(|d| !d.trim().is_empty()),
+            bylines: detail
+                .bylines
+                .iter()
+                .map(|b| Link {
+                    name: b.name.clone(),
+                    path: b.author_slug.as_ref().map(|s| format!("/author/{s}")).unwrap_or_default(),
+                    lang: None,
+                    dir: None,
+                    current: false,
+                })
+                .collect(),
+            published: published.map(TimeView::from),
+            updated: updated.map(TimeView::from),
+            lead: detail.lead.as_ref().map(ImageView::from),
+            tags: detail
+                .tags
+                .iter()
+                .map(|tag| Link { name: tag.name.clone(), path: format!("/tag/{}", tag.slug), lang: None, dir: None, current: false })
+                .collect(),
+            section: tree.get(draft.section_id).map(|s| Link {
+                name: s.name.clone(),
+                path: tree.path(s.id).unwrap_or("/").to_owned(),
+                lang: None,
+                dir: None,
+                current: false,
+            }),
+        };
+        let description = if draft.standfirst.is_empty() { &draft.body } else { &draft.standfirst };
+        self.render(
+            "article.html",
+            minijinja::context! {
+                page => self.meta(chrome, Some(&draft.headline), description, &detail.article.path, lang),
+                site => views::site(chrome.settings, tree, chrome.pages, tree.trail(draft.section_id).first().map(|s| s.id)),
+                t => t,
+                breadcrumbs => breadcrumbs(tree, draft.section_id, t.home, false),
+                article => view,
+                share => share::links(&canonical, &draft.headline),
+                canonical => canonical,
+                related => cards(page.related, tree),
+                editors_choice => cards(page.editors_choice, tree),
+            },
+        )
+    }
+
+    pub fn listing(&self, chrome: &Chrome, page: &ListingPage) -> Result<String, RenderError> {
+        let lang = &chrome.settings.default_language;
+        let t = strings(lang);
+        self.render(
+            "listing.html",
+            minijinja::context! {
+                page => self.meta(chrome, Some(page.title), page.intro, &canonical_page(&page.path, &page.pager), lang),
+                site => views::site(chrome.settings, chrome.sections, chrome.pages, None),
+                t => t,
+                title => page.title,
+                intro => page.intro,
+                articles => cards(page.articles, chrome.sections),
+                pager => page.pager,
+            },
+        )
+    }
+
+    pub fn page(&self, chrome: &Chrome, page: &Page) -> Result<String, RenderError> {
+        let t = strings(&page.language);
+        self.render(
+            "page.html",
+            minijinja::context! {
+                page => self.meta(chrome, Some(&page.title), &page.body, &format!("/page/{}", page.slug), &page.language),
+                site => views::site(chrome.settings, chrome.sections, chrome.pages, None),
+                t => t,
+                title => page.title,
+                body => minijinja::Value::from_safe_string(to_safe_html(&page.body)),
+            },
+        )
+    }
+
+    /// An error page that still carries the site's navigation, so a reader can go on.
+    pub fn error(&self, chrome: &Chrome, status: u16, title: &str, message: &str) -> Result<String, RenderError> {
+        let lang = &chrome.settings.default_language;
+        let mut meta = self.meta(chrome, Some(title), message, "/", lang);
+        meta.robots = Some("noindex");
+        self.render(
+            "error.html",
+            minijinja::context! {
+                page => meta,
+                site => views::site(chrome.settings, chrome.sections, chrome.pages, None),
+                t => strings(lang),
+                status => status,
+                title => title,
+                message => message,
+            },
+        )
+    }
+}
+
+fn canonical_page(path: &str, pager: &Pager) -> String {
+    if pager.page > 1 {
+        format!("{path}?page={}", pager.page)
+    } else {
+        path.to_owned()
+    }
+}

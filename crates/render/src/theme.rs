@@ -1,0 +1,144 @@
+//! The theme: templates and static assets built into the binary, each of which an operator
+//! may replace by putting a file of the same name in a theme folder:
+//! `THEME/templates/article.html`, `THEME/assets/style.css`. No rebuild is needed.
+
+use minijinja::Environment;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+macro_rules! builtin {
+    ($($dir:literal / $name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../theme/", $dir, "/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = builtin![
+    "templates" / "base.html",
+    "templates" / "macros.html",
+    "templates" / "home.html",
+    "templates" / "section.html",
+    "templates" / "article.html",
+    "templates" / "listing.html",
+    "templates" / "page.html",
+    "templates" / "error.html",
+];
+
+const ASSETS: &[(&str, &str)] = builtin!["assets" / "style.css", "assets" / "site.js", "assets" / "favicon.svg"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("theme folder {0} does not exist or is not a folder")]
+    MissingFolder(PathBuf),
+    #[error("theme template {name} in {folder}: {source}")]
+    BadTemplate {
+        name: String,
+        folder: PathBuf,
+        #[source]
+        source: minijinja::Error,
+    },
+}
+
+pub struct Theme {
+    env: Environment<'static>,
+    folder: Option<PathBuf>,
+}
+
+impl Theme {
+    /// The built-in theme, with files from `folder` taking precedence. Every template is
+    /// compiled now, so a broken override is reported at start-up, not on a reader's visit.
+    pub fn new(folder: Option<&Path>) -> Result<Theme, ThemeError> {
+        if let Some(dir) = folder {
+            if !dir.is_dir() {
+                return Err(ThemeError::MissingFolder(dir.to_path_buf()));
+            }
+        }
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        let override_dir = folder.map(|d| d.join("templates"));
+        env.set_loader(move |name| {
+            if let Some(dir) = &override_dir {
+                let candidate = dir.join(name);
+                if is_plain_name(name) && candidate.is_file() {
+                    return std::fs::read_to_string(&candidate).map(Some).map_err(|e| {
+                        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("cannot read {}: {e}", candidate.display()))
+                    });
+                }
+            }
+            Ok(TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, src)| (*src).to_owned()))
+        });
+        for (name, _) in TEMPLATES {
+            env.get_template(name).map_err(|source| ThemeError::BadTemplate {
+                name: (*name).to_owned(),
+                folder: folder.map(Path::to_path_buf).unwrap_or_default(),
+                source,
+            })?;
+        }
+        Ok(Theme { env, folder: folder.map(Path::to_path_buf) })
+    }
+
+    pub(crate) fn env(&self) -> &Environment<'static> {
+        &self.env
+    }
+
+    /// A static asset's bytes and content type, from the theme folder or built in.
+    pub fn asset(&self, name: &str) -> Option<(Cow<'static, [u8]>, &'static str)> {
+        if !is_plain_name(name) {
+            return None;
+        }
+        let mime = content_type(name);
+        if let Some(dir) = &self.folder {
+            if let Ok(bytes) = std::fs::read(dir.join("assets").join(name)) {
+                return Some((Cow::Owned(bytes), mime));
+            }
+        }
+        ASSETS.iter().find(|(n, _)| *n == name).map(|(_, src)| (Cow::Borrowed(src.as_bytes()), mime))
+    }
+}
+
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\'])
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_theme_compiles_and_serves_assets() {
+        let theme = Theme::new(None).expect("built-in theme");
+        let (css, mime) = theme.asset("style.css").expect("stylesheet");
+        assert!(!css.is_empty());
+        assert_eq!(mime, "text/css; charset=utf-8");
+        assert!(theme.asset("../Cargo.toml").is_none());
+        assert!(theme.asset("nope.css").is_none());
+    }
+
+    #[test]
+    fn a_theme_folder_overrides_files_and_bad_overrides_are_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("assets")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("templates")).expect("mkdir");
+        std::fs::write(dir.path().join("assets/style.css"), "body{color:red}").expect("write");
+        let theme = Theme::new(Some(dir.path())).expect("theme");
+        assert_eq!(theme.asset("style.css").map(|(b, _)| b.into_owned()), Some(b"body{color:red}".to_vec()));
+
+        std::fs::write(dir.path().join("templates/page.html"), "{% if %}").expect("write");
+        let err = Theme::new(Some(dir.path())).err().expect("broken template refused");
+        assert!(err.to_string().contains("page.html"), "{err}");
+
+        assert!(matches!(Theme::new(Some(&dir.path().join("missing"))), Err(ThemeError::MissingFolder(_))));
+    }
+}
