@@ -1,1 +1,52 @@
-// placeholder
+//! The HTTP server. `routes` shows every address the site answers; `reader` renders the
+//! public pages; `cache` keeps rendered pages in memory until the content changes;
+//! `error` turns every failure into a page a reader understands.
+
+mod cache;
+mod error;
+mod reader;
+mod respond;
+mod routes;
+
+pub use cache::PageCache;
+pub use error::AppError;
+pub use routes::router;
+
+use broadsheet_domain::SiteSettings;
+use broadsheet_render::Renderer;
+use broadsheet_storage::Store;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Everything a request handler needs, shared by all of them.
+pub struct App {
+    pub store: Store,
+    pub settings: SiteSettings,
+    pub renderer: Renderer,
+    /// Folder holding uploaded and generated media files.
+    pub media_dir: PathBuf,
+    pub cache: Arc<PageCache>,
+}
+
+pub type SharedApp = Arc<App>;
+
+impl App {
+    pub fn new(store: Store, settings: SiteSettings, renderer: Renderer, media_dir: PathBuf) -> SharedApp {
+        let app = Arc::new(App {
+            store,
+            settings,
+            renderer,
+            media_dir,
+            cache: Arc::default(),
+        });
+        PageCache::follow(&app.cache, &app.store);
+        app
+    }
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish.
+pub async fn serve(listener: TcpListener, app: SharedApp, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+}

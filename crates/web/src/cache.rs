@@ -1,0 +1,124 @@
+//! Render once, serve many: rendered pages kept in memory as ready-to-send bytes (plain,
+//! gzip and brotli) with their ETag, until a committed change to the content clears them.
+
+use axum::body::Bytes;
+use broadsheet_domain::SectionTree;
+use broadsheet_storage::{Store, StoreError};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Past this many pages the cache starts over, bounding memory whatever URLs are asked for.
+const MAX_PAGES: usize = 20_000;
+
+pub struct CachedPage {
+    pub identity: Bytes,
+    pub gzip: Bytes,
+    pub brotli: Bytes,
+    pub etag: String,
+}
+
+impl CachedPage {
+    pub fn new(html: String) -> CachedPage {
+        let identity = Bytes::from(html);
+        let etag = format!("\"{}\"", &blake3::hash(&identity).to_hex()[..32]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        let gzip = gz.write_all(&identity).and_then(|()| gz.finish()).unwrap_or_default();
+        let mut brotli = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams { quality: 6, ..Default::default() };
+        let br_ok = brotli::BrotliCompress(&mut identity.as_ref(), &mut brotli, &params).is_ok();
+        CachedPage {
+            gzip: Bytes::from(gzip),
+            brotli: if br_ok { Bytes::from(brotli) } else { Bytes::new() },
+            identity,
+            etag,
+        }
+    }
+}
+
+/// What every page needs besides its own content: the section tree and standing pages.
+pub struct ChromeData {
+    pub tree: SectionTree,
+    pub pages: Vec<(String, String)>,
+}
+
+#[derive(Default)]
+pub struct PageCache {
+    /// Bumped on every change; a render that began under an older generation is not kept.
+    generation: AtomicU64,
+    pages: RwLock<HashMap<String, Arc<CachedPage>>>,
+    chrome: RwLock<Option<Arc<ChromeData>>>,
+}
+
+impl PageCache {
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
+        self.pages.read().ok()?.get(key).cloned()
+    }
+
+    /// Keeps a page rendered under `generation`, unless content changed since.
+    pub fn insert(&self, key: String, generation: u64, page: Arc<CachedPage>) {
+        let Ok(mut pages) = self.pages.write() else { return };
+        if self.generation() != generation {
+            return;
+        }
+        if pages.len() >= MAX_PAGES {
+            pages.clear();
+        }
+        pages.insert(key, page);
+    }
+
+    pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut pages) = self.pages.write() {
+            pages.clear();
+        }
+        if let Ok(mut chrome) = self.chrome.write() {
+            *chrome = None;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.read().map(|p| p.len()).unwrap_or_default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub async fn chrome(&self, store: &Store) -> Result<Arc<ChromeData>, StoreError> {
+        if let Some(chrome) = self.chrome.read().ok().and_then(|c| c.clone()) {
+            return Ok(chrome);
+        }
+        let generation = self.generation();
+        let chrome = Arc::new(ChromeData { tree: store.section_tree().await?, pages: store.page_links().await? });
+        if let Ok(mut slot) = self.chrome.write() {
+            if self.generation() == generation {
+                *slot = Some(chrome.clone());
+            }
+        }
+        Ok(chrome)
+    }
+
+    /// Clears the cache after every committed change the store announces. Any change
+    /// clears everything: a headline shows on its page, its section, home, tags and authors,
+    /// and rendering again is cheap next to serving.
+    pub(crate) fn follow(cache: &Arc<PageCache>, store: &Store) {
+        let mut events = store.subscribe();
+        let cache = Arc::downgrade(cache);
+        tokio::spawn(async move {
+            loop {
+                let event = events.recv().await;
+                let Some(cache) = cache.upgrade() else { break };
+                match event {
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => cache.clear(),
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+    }
+}

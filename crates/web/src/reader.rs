@@ -1,0 +1,170 @@
+//! The public pages: each route's data is loaded from the store and rendered once, then
+//! served from the page cache until the content changes.
+
+use crate::cache::CachedPage;
+use crate::{respond, App, AppError};
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use broadsheet_domain::paging::page_count;
+use broadsheet_domain::{PageNumber, Route, Slug, EDITORS_CHOICE, TOP_STORIES};
+use broadsheet_render::{ArticlePage, Chrome, HomePage, ListingPage, Pager, SectionPage};
+use broadsheet_storage::Listing;
+use chrono::Utc;
+use std::sync::Arc;
+
+const PER_PAGE: u32 = 20;
+const HOME_TOP_STORIES: u32 = 7;
+const HOME_PER_SECTION: u32 = 4;
+const RELATED: u32 = 4;
+const EDITORS_CHOICE_SIZE: u32 = 6;
+
+pub async fn page(app: &App, route: Route, uri: &Uri, headers: &HeaderMap) -> Response {
+    let path = canonical_path(&route, uri);
+    let listing = matches!(route, Route::Section(_) | Route::Tag(_) | Route::Author(_));
+    let page = if listing {
+        match PageNumber::parse(query_value(uri, "page").as_deref()) {
+            Ok(page) => page,
+            Err(e) => return app.error_response(e.into()).await,
+        }
+    } else {
+        PageNumber::FIRST
+    };
+    // Other query parameters (tracking tags and the like) do not change the page.
+    let key = if page == PageNumber::FIRST { path.clone() } else { format!("{path}?page={}", page.get()) };
+    if let Some(hit) = app.cache.get(&key) {
+        return respond::page(&hit, headers);
+    }
+    let generation = app.cache.generation();
+    match render(app, &route, page).await {
+        Ok(html) => {
+            let cached = Arc::new(CachedPage::new(html));
+            app.cache.insert(key, generation, cached.clone());
+            respond::page(&cached, headers)
+        }
+        Err(AppError::NotFound) => match app.store.redirect_target(&path).await {
+            Ok(Some(target)) => respond::redirect(&target),
+            Ok(None) => app.error_response(AppError::NotFound).await,
+            Err(e) => app.error_response(e.into()).await,
+        },
+        Err(e) => app.error_response(e).await,
+    }
+}
+
+async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, AppError> {
+    let data = app.cache.chrome(&app.store).await?;
+    let chrome = Chrome { settings: &app.settings, sections: &data.tree, pages: &data.pages };
+    let store = &app.store;
+    let html = match route {
+        Route::Home => {
+            let top = store.collection_articles(&slug(TOP_STORIES)?, HOME_TOP_STORIES).await?;
+            let front = if top.is_empty() {
+                store.list_published(&Listing { limit: HOME_TOP_STORIES, ..Listing::default() }).await?.0
+            } else {
+                top
+            };
+            let editors_choice = store.collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE).await?;
+            let shown: Vec<i64> = front.iter().map(|a| a.id).collect();
+            let mut latest_by_section = Vec::new();
+            for section in data.tree.children(None) {
+                let listing = Listing {
+                    section_ids: Some(data.tree.with_descendants(section.id)),
+                    exclude: shown.clone(),
+                    limit: HOME_PER_SECTION,
+                    ..Listing::default()
+                };
+                latest_by_section.push((section.clone(), store.list_published(&listing).await?.0));
+            }
+            let home = HomePage {
+                lead: front.first(),
+                top_stories: front.get(1..).unwrap_or_default(),
+                editors_choice: &editors_choice,
+                latest_by_section: &latest_by_section,
+            };
+            app.renderer.home(&chrome, &home)?
+        }
+        Route::Section(slugs) => {
+            let names: Vec<&str> = slugs.iter().map(Slug::as_str).collect();
+            let section = data.tree.find_by_slugs(&names).ok_or(AppError::NotFound)?;
+            let listing = Listing {
+                section_ids: Some(data.tree.with_descendants(section.id)),
+                offset: page.offset(PER_PAGE),
+                limit: PER_PAGE,
+                ..Listing::default()
+            };
+            let (articles, total) = store.list_published(&listing).await?;
+            let pager = pager(data.tree.path(section.id).unwrap_or("/"), page, total)?;
+            app.renderer.section(&chrome, &SectionPage { section, articles: &articles, pager })?
+        }
+        Route::Article { .. } => {
+            let path = canonical_path(route, &Uri::from_static("/"));
+            let detail = store.article_by_path(&path).await?.ok_or(AppError::NotFound)?;
+            if !detail.is_public(Utc::now()) {
+                return Err(AppError::NotFound);
+            }
+            let related = store.related(&detail.article, RELATED).await?;
+            let mut editors_choice = store.collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE).await?;
+            editors_choice.retain(|a| a.id != detail.article.id);
+            app.renderer.article(&chrome, &ArticlePage { detail: &detail, related: &related, editors_choice: &editors_choice })?
+        }
+        Route::Tag(tag_slug) => {
+            let tag = store.tag_by_slug(tag_slug).await?.ok_or(AppError::NotFound)?;
+            let listing = Listing { tag_id: Some(tag.id), offset: page.offset(PER_PAGE), limit: PER_PAGE, ..Listing::default() };
+            let (articles, total) = store.list_published(&listing).await?;
+            let path = format!("/tag/{}", tag.slug);
+            let pager = pager(&path, page, total)?;
+            app.renderer.listing(&chrome, &ListingPage { title: &tag.name, intro: "", path, articles: &articles, pager })?
+        }
+        Route::Author(author_slug) => {
+            let author = store.author_by_slug(author_slug).await?.ok_or(AppError::NotFound)?;
+            let listing = Listing { author_id: Some(author.id), offset: page.offset(PER_PAGE), limit: PER_PAGE, ..Listing::default() };
+            let (articles, total) = store.list_published(&listing).await?;
+            let path = format!("/author/{}", author.slug);
+            let pager = pager(&path, page, total)?;
+            app.renderer.listing(&chrome, &ListingPage { title: &author.name, intro: &author.bio, path, articles: &articles, pager })?
+        }
+        Route::Page(page_slug) => {
+            let page = store.page_by_slug(page_slug).await?.ok_or(AppError::NotFound)?;
+            app.renderer.page(&chrome, &page)?
+        }
+        Route::Asset(_) | Route::Media(_) | Route::Unknown => return Err(AppError::NotFound),
+    };
+    Ok(html)
+}
+
+/// A pager for `total` articles; a page past the last one does not exist.
+fn pager(base: &str, page: PageNumber, total: u64) -> Result<Pager, AppError> {
+    let pages = page_count(total, PER_PAGE);
+    if page.get() > pages {
+        return Err(AppError::NotFound);
+    }
+    Ok(Pager::new(base, page.get(), pages))
+}
+
+/// The one spelling of a route's address: decoded, without trailing slashes or query.
+/// Used as the cache key and to look up redirects.
+fn canonical_path(route: &Route, uri: &Uri) -> String {
+    let join = |slugs: &[Slug]| slugs.iter().map(Slug::as_str).collect::<Vec<_>>().join("/");
+    match route {
+        Route::Home => "/".into(),
+        Route::Section(slugs) => format!("/{}", join(slugs)),
+        Route::Article { section, year, month, day, slug } => {
+            format!("/{}/{year:04}/{month:02}/{day:02}/{slug}", join(section))
+        }
+        Route::Tag(s) => format!("/tag/{s}"),
+        Route::Author(s) => format!("/author/{s}"),
+        Route::Page(s) => format!("/page/{s}"),
+        Route::Asset(f) => format!("/assets/{f}"),
+        Route::Media(f) => format!("/media/{f}"),
+        Route::Unknown => uri.path().to_owned(),
+    }
+}
+
+fn query_value(uri: &Uri, name: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query()?.as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+fn slug(s: &str) -> Result<Slug, AppError> {
+    Slug::parse(s).map_err(|e| AppError::Internal(format!("collection {s:?}: {e}")))
+}

@@ -1,0 +1,143 @@
+//! Building responses: cached pages with content negotiation and conditional GET, theme
+//! assets and media files.
+
+use crate::cache::CachedPage;
+use crate::{AppError, App};
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// Sends a cached page in the best encoding the client accepts, or 304 when it has it.
+pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60, stale-while-revalidate=300"));
+    if let Ok(etag) = HeaderValue::from_str(&page.etag) {
+        headers.insert(header::ETAG, etag);
+    }
+    if etag_matches(request, &page.etag) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    let body = match preferred_encoding(request) {
+        Some("br") if !page.brotli.is_empty() => {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+            page.brotli.clone()
+        }
+        Some("br" | "gzip") if !page.gzip.is_empty() => {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            page.gzip.clone()
+        }
+        _ => page.identity.clone(),
+    };
+    (StatusCode::OK, headers, Body::from(body)).into_response()
+}
+
+fn etag_matches(request: &HeaderMap, etag: &str) -> bool {
+    request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+/// "br" or "gzip" when the client accepts it (q above zero), brotli first.
+fn preferred_encoding(request: &HeaderMap) -> Option<&'static str> {
+    let accepted: Vec<(String, bool)> = request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|part| {
+            let mut pieces = part.split(';');
+            let name = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let refused = pieces.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (name, !refused)
+        })
+        .collect();
+    ["br", "gzip"]
+        .into_iter()
+        .find(|enc| accepted.iter().any(|(name, ok)| *ok && name == enc))
+}
+
+pub fn redirect(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)]).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub fn asset(app: &App, name: &str, request: &HeaderMap) -> Response {
+    let Some((bytes, mime)) = app.renderer.theme().asset(name) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
+    static_file(bytes.into_owned(), mime, etag, "public, max-age=3600", request)
+}
+
+pub async fn media(app: &App, name: &str, request: &HeaderMap) -> Response {
+    let path = app.media_dir.join(name);
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let mime = match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+                Some("jpg" | "jpeg") => "image/jpeg",
+                Some("png") => "image/png",
+                Some("webp") => "image/webp",
+                Some("gif") => "image/gif",
+                Some("avif") => "image/avif",
+                _ => "application/octet-stream",
+            };
+            let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
+            static_file(bytes, mime, etag, "public, max-age=86400", request)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => app.error_response(AppError::NotFound).await,
+        Err(e) => app.error_response(AppError::Internal(format!("reading {}: {e}", path.display()))).await,
+    }
+}
+
+fn static_file(bytes: Vec<u8>, mime: &'static str, etag: String, cache: &'static str, request: &HeaderMap) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if etag_matches(request, &etag) {
+        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    }
+    (StatusCode::OK, headers, Body::from(bytes)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(name: header::HeaderName, value: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, HeaderValue::from_static(value));
+        h
+    }
+
+    #[test]
+    fn negotiates_encodings() {
+        assert_eq!(preferred_encoding(&with(header::ACCEPT_ENCODING, "gzip, deflate, br")), Some("br"));
+        assert_eq!(preferred_encoding(&with(header::ACCEPT_ENCODING, "gzip")), Some("gzip"));
+        assert_eq!(preferred_encoding(&with(header::ACCEPT_ENCODING, "br;q=0, gzip;q=0.5")), Some("gzip"));
+        assert_eq!(preferred_encoding(&with(header::ACCEPT_ENCODING, "identity")), None);
+        assert_eq!(preferred_encoding(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn matches_etags() {
+        assert!(etag_matches(&with(header::IF_NONE_MATCH, "\"a\", \"b\""), "\"b\""));
+        assert!(etag_matches(&with(header::IF_NONE_MATCH, "W/\"b\""), "\"b\""));
+        assert!(!etag_matches(&with(header::IF_NONE_MATCH, "\"c\""), "\"b\""));
+    }
+}

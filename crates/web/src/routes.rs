@@ -1,0 +1,78 @@
+//! Every address the server answers, in one place.
+//!
+//! Reader URLs are parsed by `broadsheet_domain::Route` (pure and fuzzable) instead of
+//! axum's path extractors, so malformed paths get the site's own error pages.
+
+use crate::{reader, respond, SharedApp};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use broadsheet_domain::Route;
+
+pub fn router(app: SharedApp) -> Router {
+    Router::new()
+        .route("/healthz", get(health))
+        // Everything else a reader can ask for:
+        //   /                                         home
+        //   /{section}[/{subsection}...]              section page (?page=N)
+        //   /{section...}/{yyyy}/{mm}/{dd}/{slug}     article
+        //   /tag/{slug}  /author/{slug}  /page/{slug} tag, author and static pages
+        //   /assets/{file}  /media/{file}             theme assets, images
+        //   any old article address                   301 to the current one
+        .fallback(dispatch)
+        .layer(middleware::from_fn(security_headers))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+async fn dispatch(State(app): State<SharedApp>, request: Request) -> Response {
+    let method = request.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = app.error_response(crate::AppError::MethodNotAllowed).await;
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let uri = request.uri();
+    let response = match Route::parse(uri.path()) {
+        Err(e) => app.error_response(e.into()).await,
+        Ok(Route::Asset(name)) => respond::asset(&app, &name, request.headers()),
+        Ok(Route::Media(name)) => respond::media(&app, &name, request.headers()).await,
+        Ok(route) => reader::page(&app, route, uri, request.headers()).await,
+    };
+    if method == Method::HEAD {
+        let (parts, _) = response.into_parts();
+        return Response::from_parts(parts, axum::body::Body::empty());
+    }
+    response
+}
+
+async fn health(State(app): State<SharedApp>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}\n")).into_response(),
+    }
+}
+
+/// Headers every response carries. Pages run no inline script and load nothing from
+/// other origins, so the policy can be strict.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        headers.entry(name).or_insert(HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+    );
+    set(headers, "x-content-type-options", "nosniff");
+    set(headers, "referrer-policy", "strict-origin-when-cross-origin");
+    set(headers, "x-frame-options", "SAMEORIGIN");
+    set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    response
+}
