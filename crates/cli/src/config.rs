@@ -139,9 +139,16 @@ impl Config {
             .map_err(|_| err(name, format!("listen: {listen_raw:?} is not an address such as 127.0.0.1:8080")))?;
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
         let data_dir = file.data_dir.map(resolve).or(fallback_data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-        let database_url = file
-            .database_url
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("broadsheet.db").display()));
+        let database_url = match file.database_url {
+            // A relative SQLite path is relative to the configuration file, like every path.
+            Some(url) => match url.strip_prefix("sqlite://") {
+                Some(path) if !path.starts_with('/') && !path.starts_with(':') => {
+                    format!("sqlite://{}", base.join(path).display())
+                }
+                _ => url,
+            },
+            None => format!("sqlite://{}", data_dir.join("broadsheet.db").display()),
+        };
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
             return Err(err(name, format!("database_url: {database_url:?} must start with sqlite:// or postgres://")));
         }

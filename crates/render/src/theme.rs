@@ -54,6 +54,7 @@ impl Theme {
         }
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_formatter(html_formatter);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         let override_dir = folder.map(|d| d.join("templates"));
         env.set_loader(move |name| {
@@ -96,6 +97,29 @@ impl Theme {
     }
 }
 
+/// Escapes the five characters that matter in HTML text and quoted attributes, and
+/// leaves `/` alone so that URLs stay readable (minijinja's default escapes it too).
+fn html_formatter(out: &mut minijinja::Output, state: &minijinja::State, value: &minijinja::Value) -> Result<(), minijinja::Error> {
+    use std::fmt::Write;
+    match value.as_str() {
+        Some(text) if !value.is_safe() && state.auto_escape() == minijinja::AutoEscape::Html => {
+            for c in text.chars() {
+                match c {
+                    '&' => out.write_str("&amp;"),
+                    '<' => out.write_str("&lt;"),
+                    '>' => out.write_str("&gt;"),
+                    '"' => out.write_str("&quot;"),
+                    '\'' => out.write_str("&#39;"),
+                    c => out.write_char(c),
+                }
+                .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))?;
+            }
+            Ok(())
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 fn is_plain_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\'])
 }
@@ -124,6 +148,19 @@ mod tests {
         assert_eq!(mime, "text/css; charset=utf-8");
         assert!(theme.asset("../Cargo.toml").is_none());
         assert!(theme.asset("nope.css").is_none());
+    }
+
+    #[test]
+    fn escapes_markup_but_keeps_urls_readable() {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        env.set_formatter(html_formatter);
+        let out = env
+            .render_str("<a href=\"{{ u }}\">{{ t }}</a>{{ n }}{{ s }}", minijinja::context! {
+                u => "/news/a?b=1&c=\"", t => "<script>'x'</script>", n => 3, s => minijinja::Value::from_safe_string("<b>ok</b>".into())
+            })
+            .expect("renders");
+        assert_eq!(out, "<a href=\"/news/a?b=1&amp;c=&quot;\">&lt;script&gt;&#39;x&#39;&lt;/script&gt;</a>3<b>ok</b>");
     }
 
     #[test]

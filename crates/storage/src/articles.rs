@@ -53,7 +53,9 @@ impl Store {
     pub async fn create_article(&self, draft: &ArticleDraft) -> Result<Article> {
         draft.validate()?;
         let _turn = self.write_turn().await;
-        let now = Utc::now();
+        // An article that arrives already published (imported, or the demo) has existed
+        // since its publication time; dating it later would show a false "Updated".
+        let now = draft.published_at.filter(|p| *p < Utc::now()).unwrap_or_else(Utc::now);
         let path = self.path_for(draft, now).await?;
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
