@@ -85,6 +85,40 @@ pub const MAX_STANDFIRST_CHARS: usize = 1_000;
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 impl ArticleDraft {
+    /// The draft as it is kept: text trimmed, repeated tags dropped, times to the second.
+    /// Storing and reading back a normalized draft gives the same draft.
+    pub fn normalized(&self) -> ArticleDraft {
+        let mut seen = Vec::new();
+        let tags = self
+            .tags
+            .iter()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| match crate::slugify(t) {
+                Some(slug) if !seen.contains(&slug) => {
+                    seen.push(slug);
+                    true
+                }
+                _ => false,
+            })
+            .collect();
+        ArticleDraft {
+            headline: self.headline.trim().to_owned(),
+            standfirst: self.standfirst.trim().to_owned(),
+            dateline: self.dateline.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            bylines: self
+                .bylines
+                .iter()
+                .map(|b| match b {
+                    Byline::Guest { name } => Byline::Guest { name: name.trim().to_owned() },
+                    staff => staff.clone(),
+                })
+                .collect(),
+            tags,
+            published_at: self.published_at.and_then(|t| DateTime::from_timestamp(t.timestamp(), 0)),
+            ..self.clone()
+        }
+    }
+
     /// Checks the rules an article must meet before it is stored.
     pub fn validate(&self) -> Result<(), ValidationError> {
         let headline = self.headline.trim();

@@ -52,6 +52,7 @@ impl Store {
     /// Stores a new article as revision 1.
     pub async fn create_article(&self, draft: &ArticleDraft) -> Result<Article> {
         draft.validate()?;
+        let draft = &draft.normalized();
         let _turn = self.write_turn().await;
         // An article that arrives already published (imported, or the demo) has existed
         // since its publication time; dating it later would show a false "Updated".
@@ -67,8 +68,8 @@ impl Store {
         .bind(draft.slug.as_str())
         .bind(draft.section_id)
         .bind(draft.language.as_str())
-        .bind(draft.headline.trim())
-        .bind(draft.standfirst.trim())
+        .bind(&draft.headline)
+        .bind(&draft.standfirst)
         .bind(&draft.body)
         .bind(draft.dateline.as_deref())
         .bind(draft.lead_media_id)
@@ -99,6 +100,7 @@ impl Store {
     /// A published article whose address changes keeps its old address as a redirect.
     pub async fn update_article(&self, id: Id, base_revision: Option<i64>, draft: &ArticleDraft) -> Result<Article> {
         draft.validate()?;
+        let draft = &draft.normalized();
         let _turn = self.write_turn().await;
         let current = self.article(id).await?.ok_or(StoreError::NotFound("the article"))?;
         if let Some(base) = base_revision {
@@ -123,8 +125,8 @@ impl Store {
         .bind(draft.slug.as_str())
         .bind(draft.section_id)
         .bind(draft.language.as_str())
-        .bind(draft.headline.trim())
-        .bind(draft.standfirst.trim())
+        .bind(&draft.headline)
+        .bind(&draft.standfirst)
         .bind(&draft.body)
         .bind(draft.dateline.as_deref())
         .bind(draft.lead_media_id)
@@ -188,10 +190,14 @@ impl Store {
         Ok(article_path(section_path, draft.published_at.unwrap_or(created), &draft.slug))
     }
 
+    /// The article with this id, whatever its status.
     pub async fn article(&self, id: Id) -> Result<Option<Article>> {
         let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id = $1");
         let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
-        row.as_ref().map(article_from).transpose()
+        match row.as_ref().map(article_from).transpose()? {
+            Some(article) => Ok(Some(self.with_relations(article).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The article at a URL path with its bylines, tags and lead image, whatever its status.
@@ -201,6 +207,7 @@ impl Store {
         let Some(article) = row.as_ref().map(article_from).transpose()? else {
             return Ok(None);
         };
+        let article = self.with_relations(article).await?;
         let lead = match article.draft.lead_media_id {
             Some(id) => self.media(id).await?,
             None => None,
@@ -211,6 +218,28 @@ impl Store {
             lead,
             article,
         }))
+    }
+
+    /// Fills in the bylines and tags that live in their own tables, so that the draft
+    /// read back can be saved again unchanged.
+    async fn with_relations(&self, mut article: Article) -> Result<Article> {
+        let rows = sqlx::query("SELECT author_id, guest_name FROM article_bylines WHERE article_id = $1 ORDER BY position")
+            .bind(article.id)
+            .fetch_all(&self.pool)
+            .await?;
+        article.draft.bylines = rows
+            .iter()
+            .map(|r| {
+                let author: Option<i64> = r.try_get("author_id")?;
+                let guest: Option<String> = r.try_get("guest_name")?;
+                Ok(match author {
+                    Some(author_id) => Byline::Staff { author_id },
+                    None => Byline::Guest { name: guest.unwrap_or_default() },
+                })
+            })
+            .collect::<Result<_>>()?;
+        article.draft.tags = self.tags_of(article.id).await?.into_iter().map(|t| t.name).collect();
+        Ok(article)
     }
 
     /// Where an old address of a published article points now.
@@ -372,7 +401,7 @@ async fn write_relations(tx: &mut Transaction<'_, Any>, id: Id, draft: &ArticleD
     for (position, byline) in draft.bylines.iter().enumerate() {
         let (author_id, guest) = match byline {
             Byline::Staff { author_id } => (Some(*author_id), None),
-            Byline::Guest { name } => (None, Some(name.trim())),
+            Byline::Guest { name } => (None, Some(name.as_str())),
         };
         sqlx::query("INSERT INTO article_bylines (article_id, position, author_id, guest_name) VALUES ($1, $2, $3, $4)")
             .bind(id)
@@ -382,15 +411,11 @@ async fn write_relations(tx: &mut Transaction<'_, Any>, id: Id, draft: &ArticleD
             .execute(&mut **tx)
             .await?;
     }
-    let mut seen = Vec::new();
-    for name in &draft.tags {
+    for (position, name) in draft.tags.iter().enumerate() {
         let Some(slug) = broadsheet_domain::slugify(name) else { continue };
-        if seen.contains(&slug) {
-            continue;
-        }
         sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
             .bind(slug.as_str())
-            .bind(name.trim())
+            .bind(name)
             .execute(&mut **tx)
             .await?;
         let tag_id: i64 = sqlx::query("SELECT id FROM tags WHERE slug = $1")
@@ -401,10 +426,9 @@ async fn write_relations(tx: &mut Transaction<'_, Any>, id: Id, draft: &ArticleD
         sqlx::query("INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(tag_id)
-            .bind(seen.len() as i64)
+            .bind(position as i64)
             .execute(&mut **tx)
             .await?;
-        seen.push(slug);
     }
     Ok(())
 }
@@ -440,7 +464,7 @@ fn article_from(row: &AnyRow) -> Result<Article> {
         body: row.try_get("body")?,
         dateline: row.try_get("dateline")?,
         lead_media_id: row.try_get("lead_media_id")?,
-        // Bylines and tags live in their own tables; `article_by_path` fills the views.
+        // Bylines and tags live in their own tables; `with_relations` fills them in.
         bylines: Vec::new(),
         tags: Vec::new(),
         status: ArticleStatus::parse(&status).map_err(|e| corrupt("status", e))?,

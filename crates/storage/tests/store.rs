@@ -126,7 +126,7 @@ async fn every_save_keeps_a_revision_and_stale_saves_are_refused() {
         let headlines: Vec<_> = revisions.iter().map(|r| r.draft.headline.as_str()).collect();
         assert_eq!(headlines, vec!["Headline first", "Second headline"]);
         let stored = store.article(article.id).await.expect("query").expect("found");
-        assert_eq!(stored.draft.headline, "Second headline");
+        assert_eq!(stored.draft, d, "the draft reads back exactly as saved, bylines and tags included");
     })
     .await;
 }
