@@ -60,9 +60,15 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("BROADSHEET_THEME_DIR", &["theme_dir"]),
     ("BROADSHEET_SITE_NAME", &["site", "name"]),
     ("BROADSHEET_SITE_TAGLINE", &["site", "tagline"]),
-    ("BROADSHEET_SITE_DEFAULT_LANGUAGE", &["site", "default_language"]),
+    (
+        "BROADSHEET_SITE_DEFAULT_LANGUAGE",
+        &["site", "default_language"],
+    ),
     ("BROADSHEET_SITE_PRIMARY_HOST", &["site", "primary_host"]),
-    ("BROADSHEET_SITE_ALTERNATE_HOSTS", &["site", "alternate_hosts"]),
+    (
+        "BROADSHEET_SITE_ALTERNATE_HOSTS",
+        &["site", "alternate_hosts"],
+    ),
 ];
 
 /// Where a command takes its site from.
@@ -81,14 +87,19 @@ impl Config {
             Location::File(path) => (Some(path.to_path_buf()), None),
             Location::DataDir(dir) => {
                 let candidate = dir.join(FILE_NAME);
-                (candidate.is_file().then_some(candidate), Some(dir.to_path_buf()))
+                (
+                    candidate.is_file().then_some(candidate),
+                    Some(dir.to_path_buf()),
+                )
             }
             Location::Default => {
                 let candidate = PathBuf::from(FILE_NAME);
                 (candidate.is_file().then_some(candidate), None)
             }
         };
-        let vars: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("BROADSHEET_")).collect();
+        let vars: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("BROADSHEET_"))
+            .collect();
         match file {
             Some(path) => {
                 let name = path.display().to_string();
@@ -99,7 +110,13 @@ impl Config {
                 let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
                 Self::from_toml(&text, &name, &base, fallback_data_dir, &vars)
             }
-            None => Self::from_toml("", "the default settings", Path::new(""), fallback_data_dir, &vars),
+            None => Self::from_toml(
+                "",
+                "the default settings",
+                Path::new(""),
+                fallback_data_dir,
+                &vars,
+            ),
         }
     }
 
@@ -112,33 +129,61 @@ impl Config {
         fallback_data_dir: Option<PathBuf>,
         vars: &[(String, String)],
     ) -> Result<Config, ConfigError> {
-        let err = |source_name: &str, message: String| ConfigError { source_name: source_name.to_owned(), message };
-        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| err(name, e.to_string()))?;
+        let err = |source_name: &str, message: String| ConfigError {
+            source_name: source_name.to_owned(),
+            message,
+        };
+        let mut table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| err(name, e.to_string()))?;
         for (var, value) in vars {
             let Some((_, key)) = ENV_KEYS.iter().find(|(k, _)| k == var) else {
                 let known: Vec<_> = ENV_KEYS.iter().map(|(k, _)| *k).collect();
-                return Err(err(var, format!("unknown setting; known variables are {}", known.join(", "))));
+                return Err(err(
+                    var,
+                    format!("unknown setting; known variables are {}", known.join(", ")),
+                ));
             };
             let value = if key.last() == Some(&"alternate_hosts") {
-                toml::Value::Array(value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.into())).collect())
+                toml::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| toml::Value::String(s.into()))
+                        .collect(),
+                )
             } else {
                 toml::Value::String(value.clone())
             };
             let mut slot = &mut table;
             for part in &key[..key.len() - 1] {
-                let entry = slot.entry(*part).or_insert_with(|| toml::Value::Table(toml::Table::new()));
-                slot = entry.as_table_mut().ok_or_else(|| err(name, format!("{part} must be a table")))?;
+                let entry = slot
+                    .entry(*part)
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                slot = entry
+                    .as_table_mut()
+                    .ok_or_else(|| err(name, format!("{part} must be a table")))?;
             }
             slot.insert(key[key.len() - 1].to_owned(), value);
         }
-        let file: FileConfig = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| err(name, e.to_string()))?;
+        let file: FileConfig = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| err(name, e.to_string()))?;
 
         let listen_raw = file.listen.unwrap_or_else(|| DEFAULT_LISTEN.into());
-        let listen: SocketAddr = listen_raw
-            .parse()
-            .map_err(|_| err(name, format!("listen: {listen_raw:?} is not an address such as 127.0.0.1:8080")))?;
+        let listen: SocketAddr = listen_raw.parse().map_err(|_| {
+            err(
+                name,
+                format!("listen: {listen_raw:?} is not an address such as 127.0.0.1:8080"),
+            )
+        })?;
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
-        let data_dir = file.data_dir.map(resolve).or(fallback_data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let data_dir = file
+            .data_dir
+            .map(resolve)
+            .or(fallback_data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let database_url = match file.database_url {
             // A relative SQLite path is relative to the configuration file, like every path.
             Some(url) => match url.strip_prefix("sqlite://") {
@@ -149,13 +194,19 @@ impl Config {
             },
             None => format!("sqlite://{}", data_dir.join("broadsheet.db").display()),
         };
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(err(name, format!("database_url: {database_url:?} must start with sqlite:// or postgres://")));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                name,
+                format!("database_url: {database_url:?} must start with sqlite:// or postgres://"),
+            ));
         }
         let site = file.site;
         let language_raw = site.default_language.unwrap_or_else(|| "en".into());
-        let default_language =
-            Language::parse(&language_raw).map_err(|e| err(name, format!("site.default_language: {}", e.message)))?;
+        let default_language = Language::parse(&language_raw)
+            .map_err(|e| err(name, format!("site.default_language: {}", e.message)))?;
         let primary_host = site.primary_host.unwrap_or_else(|| listen.to_string());
         check_host(&primary_host).map_err(|m| err(name, format!("site.primary_host: {m}")))?;
         let alternate_hosts = site.alternate_hosts.unwrap_or_default();
@@ -187,18 +238,27 @@ impl Config {
 fn check_host(host: &str) -> Result<(), String> {
     let ok = !host.is_empty()
         && host.len() <= 253
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
     if ok {
         Ok(())
     } else {
-        Err(format!("{host:?} is not a host name such as news.example (no https://, no path)"))
+        Err(format!(
+            "{host:?} is not a host name such as news.example (no https://, no path)"
+        ))
     }
 }
 
 /// The demo's configuration file, written on its first run: documented, and a working
 /// example of every setting.
 pub fn demo_file(site: &SiteSettings) -> String {
-    let hosts = site.alternate_hosts.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ");
+    let hosts = site
+        .alternate_hosts
+        .iter()
+        .map(|h| format!("{h:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         "# Broadsheet demo site. Every setting can be overridden by an environment variable\n\
          # (BROADSHEET_LISTEN, BROADSHEET_SITE_NAME, ...); see broadsheet.example.toml.\n\
@@ -213,7 +273,10 @@ pub fn demo_file(site: &SiteSettings) -> String {
          default_language = {:?}\n\
          primary_host = {:?}\n\
          alternate_hosts = [{hosts}]\n",
-        site.name, site.tagline, site.default_language.as_str(), site.primary_host
+        site.name,
+        site.tagline,
+        site.default_language.as_str(),
+        site.primary_host
     )
 }
 
@@ -222,13 +285,20 @@ mod tests {
     use super::*;
 
     fn parse(text: &str, vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: Vec<_> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let vars: Vec<_> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_toml(text, "site.toml", Path::new("/srv/news"), None, &vars)
     }
 
     #[test]
     fn defaults_and_relative_paths() {
-        let c = parse("data_dir = \"data\"\n[site]\nname = \"Daily\"\nprimary_host = \"daily.example\"", &[]).expect("valid");
+        let c = parse(
+            "data_dir = \"data\"\n[site]\nname = \"Daily\"\nprimary_host = \"daily.example\"",
+            &[],
+        )
+        .expect("valid");
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.database_url, "sqlite:///srv/news/data/broadsheet.db");
         assert_eq!(c.media_dir, PathBuf::from("/srv/news/data/media"));
@@ -239,7 +309,10 @@ mod tests {
     fn environment_overrides_the_file() {
         let c = parse(
             "listen = \"127.0.0.1:1\"",
-            &[("BROADSHEET_LISTEN", "0.0.0.0:9000"), ("BROADSHEET_SITE_ALTERNATE_HOSTS", "a.example, b.onion")],
+            &[
+                ("BROADSHEET_LISTEN", "0.0.0.0:9000"),
+                ("BROADSHEET_SITE_ALTERNATE_HOSTS", "a.example, b.onion"),
+            ],
         )
         .expect("valid");
         assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
@@ -254,24 +327,33 @@ mod tests {
             ("listen = \"here\"", "listen"),
             ("listen = 8080", "listen"),
             ("database_url = \"mysql://x\"", "database_url"),
-            ("[site]\ndefault_language = \"english\"", "site.default_language"),
-            ("[site]\nprimary_host = \"https://x.example/\"", "site.primary_host"),
+            (
+                "[site]\ndefault_language = \"english\"",
+                "site.default_language",
+            ),
+            (
+                "[site]\nprimary_host = \"https://x.example/\"",
+                "site.primary_host",
+            ),
             ("[site\nname=1", "line"),
         ];
         for (text, key) in cases {
-            let e = parse(text, &[]).err().unwrap_or_else(|| panic!("{text:?} should be refused"));
+            let e = parse(text, &[])
+                .err()
+                .unwrap_or_else(|| panic!("{text:?} should be refused"));
             let message = e.to_string();
             assert!(message.starts_with("site.toml"), "{message}");
             assert!(message.contains(key), "{text:?}: {message}");
         }
-        let e = parse("", &[("BROADSHEET_LISTN", "x")]).err().expect("unknown variable refused");
+        let e = parse("", &[("BROADSHEET_LISTN", "x")]).expect_err("unknown variable refused");
         assert!(e.to_string().contains("BROADSHEET_LISTN"));
     }
 
     #[test]
     fn the_demo_file_parses_back() {
         let site = broadsheet_demo::settings();
-        let c = Config::from_toml(&demo_file(&site), "demo", Path::new("/d"), None, &[]).expect("valid");
+        let c = Config::from_toml(&demo_file(&site), "demo", Path::new("/d"), None, &[])
+            .expect("valid");
         assert_eq!(c.site, site);
         assert_eq!(c.database_url, "sqlite:///d/broadsheet.db");
     }

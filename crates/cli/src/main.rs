@@ -10,7 +10,11 @@ use config::{Config, Location};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "broadsheet", version, about = "A news publishing platform in one binary")]
+#[command(
+    name = "broadsheet",
+    version,
+    about = "A news publishing platform in one binary"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -64,12 +68,16 @@ impl SiteArgs {
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("broadsheet: cannot start the runtime: {e}");
@@ -87,18 +95,31 @@ async fn run(command: Command) -> Result<()> {
         Command::Demo { listen, data } => {
             let config_file = data.join(config::FILE_NAME);
             if !config_file.exists() {
-                std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
-                std::fs::write(&config_file, config::demo_file(&broadsheet_demo::settings()))
-                    .with_context(|| format!("cannot write {}", config_file.display()))?;
+                std::fs::create_dir_all(&data)
+                    .with_context(|| format!("cannot create {}", data.display()))?;
+                std::fs::write(
+                    &config_file,
+                    config::demo_file(&broadsheet_demo::settings()),
+                )
+                .with_context(|| format!("cannot write {}", config_file.display()))?;
             }
             let mut config = Config::load(Location::DataDir(&data))?;
             if let Some(listen) = listen {
-                config.listen = listen.parse().with_context(|| format!("--listen {listen:?} is not an address such as 127.0.0.1:8080"))?;
+                config.listen = listen.parse().with_context(|| {
+                    format!("--listen {listen:?} is not an address such as 127.0.0.1:8080")
+                })?;
             }
             let store = open_store(&config).await?;
-            let report = broadsheet_demo::seed(&store, &config.media_dir).await.context("cannot create the demo content")?;
+            let report = broadsheet_demo::seed(&store, &config.media_dir)
+                .await
+                .context("cannot create the demo content")?;
             if report.seeded {
-                eprintln!("Created the demo site in {}: {} articles in {} sections.", data.display(), report.articles, report.sections);
+                eprintln!(
+                    "Created the demo site in {}: {} articles in {} sections.",
+                    data.display(),
+                    report.articles,
+                    report.sections
+                );
             }
             serve(config, store).await
         }
@@ -118,14 +139,22 @@ async fn run(command: Command) -> Result<()> {
 }
 
 async fn open_store(config: &Config) -> Result<Store> {
-    Store::open(&config.database_url)
-        .await
-        .with_context(|| format!("cannot open the database {} (from {})", config.database_url, config.source))
+    Store::open(&config.database_url).await.with_context(|| {
+        format!(
+            "cannot open the database {} (from {})",
+            config.database_url, config.source
+        )
+    })
 }
 
 async fn serve(config: Config, store: Store) -> Result<()> {
     let theme = Theme::new(config.theme_dir.as_deref())?;
-    let app = broadsheet_web::App::new(store.clone(), config.site.clone(), Renderer::new(theme), config.media_dir.clone());
+    let app = broadsheet_web::App::new(
+        store.clone(),
+        config.site.clone(),
+        Renderer::new(theme),
+        config.media_dir.clone(),
+    );
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -35,27 +35,111 @@ pub struct Picture {
 }
 
 pub const PICTURES: &[Picture] = &[
-    Picture { name: "river-dawn", scene: Scene::Water, sky: ([250, 196, 140], [120, 150, 200]), ground: [60, 90, 130], alt: "A wide river at dawn under an orange sky", caption: "Morning light over the river.", file_photo: false },
-    Picture { name: "harbour-cranes", scene: Scene::City, sky: ([170, 200, 230], [90, 120, 170]), ground: [40, 60, 80], alt: "Cranes and warehouses along a harbour", caption: "Cranes along the container terminal.", file_photo: false },
-    Picture { name: "desert-road", scene: Scene::Hills, sky: ([255, 220, 170], [130, 180, 230]), ground: [200, 150, 90], alt: "Sand dunes under a pale sky", caption: "Dunes beside the highway.", file_photo: false },
-    Picture { name: "souk-arches", scene: Scene::Arches, sky: ([230, 200, 150], [200, 160, 110]), ground: [120, 80, 50], alt: "A row of stone arches in a covered market", caption: "The restored arches of the old market.", file_photo: false },
-    Picture { name: "storm-sea", scene: Scene::Water, sky: ([90, 100, 115], [40, 45, 60]), ground: [30, 50, 65], alt: "Dark waves under a stormy sky", caption: "Heavy seas off the coast.", file_photo: true },
-    Picture { name: "glacier-valley", scene: Scene::Hills, sky: ([220, 235, 250], [140, 180, 220]), ground: [235, 240, 245], alt: "Snow-covered mountains above a valley", caption: "Snow on the mountain range.", file_photo: true },
-    Picture { name: "night-street", scene: Scene::City, sky: ([40, 40, 80], [10, 10, 30]), ground: [25, 25, 35], alt: "A city street at night with lit windows", caption: "The harbour district after midnight.", file_photo: false },
-    Picture { name: "library-shelves", scene: Scene::Shelves, sky: ([120, 80, 50], [90, 60, 40]), ground: [70, 45, 30], alt: "Shelves of books in a reading room", caption: "The central library's reading room.", file_photo: false },
-    Picture { name: "server-room", scene: Scene::Shelves, sky: ([40, 50, 60], [20, 25, 30]), ground: [15, 20, 25], alt: "Racks of computer servers with small lights", caption: "Servers in a data centre.", file_photo: false },
-    Picture { name: "stadium-lights", scene: Scene::Stadium, sky: ([30, 40, 80], [10, 15, 40]), ground: [40, 120, 60], alt: "Floodlights above a football pitch at night", caption: "Under the floodlights.", file_photo: false },
+    Picture {
+        name: "river-dawn",
+        scene: Scene::Water,
+        sky: ([250, 196, 140], [120, 150, 200]),
+        ground: [60, 90, 130],
+        alt: "A wide river at dawn under an orange sky",
+        caption: "Morning light over the river.",
+        file_photo: false,
+    },
+    Picture {
+        name: "harbour-cranes",
+        scene: Scene::City,
+        sky: ([170, 200, 230], [90, 120, 170]),
+        ground: [40, 60, 80],
+        alt: "Cranes and warehouses along a harbour",
+        caption: "Cranes along the container terminal.",
+        file_photo: false,
+    },
+    Picture {
+        name: "desert-road",
+        scene: Scene::Hills,
+        sky: ([255, 220, 170], [130, 180, 230]),
+        ground: [200, 150, 90],
+        alt: "Sand dunes under a pale sky",
+        caption: "Dunes beside the highway.",
+        file_photo: false,
+    },
+    Picture {
+        name: "souk-arches",
+        scene: Scene::Arches,
+        sky: ([230, 200, 150], [200, 160, 110]),
+        ground: [120, 80, 50],
+        alt: "A row of stone arches in a covered market",
+        caption: "The restored arches of the old market.",
+        file_photo: false,
+    },
+    Picture {
+        name: "storm-sea",
+        scene: Scene::Water,
+        sky: ([90, 100, 115], [40, 45, 60]),
+        ground: [30, 50, 65],
+        alt: "Dark waves under a stormy sky",
+        caption: "Heavy seas off the coast.",
+        file_photo: true,
+    },
+    Picture {
+        name: "glacier-valley",
+        scene: Scene::Hills,
+        sky: ([220, 235, 250], [140, 180, 220]),
+        ground: [235, 240, 245],
+        alt: "Snow-covered mountains above a valley",
+        caption: "Snow on the mountain range.",
+        file_photo: true,
+    },
+    Picture {
+        name: "night-street",
+        scene: Scene::City,
+        sky: ([40, 40, 80], [10, 10, 30]),
+        ground: [25, 25, 35],
+        alt: "A city street at night with lit windows",
+        caption: "The harbour district after midnight.",
+        file_photo: false,
+    },
+    Picture {
+        name: "library-shelves",
+        scene: Scene::Shelves,
+        sky: ([120, 80, 50], [90, 60, 40]),
+        ground: [70, 45, 30],
+        alt: "Shelves of books in a reading room",
+        caption: "The central library's reading room.",
+        file_photo: false,
+    },
+    Picture {
+        name: "server-room",
+        scene: Scene::Shelves,
+        sky: ([40, 50, 60], [20, 25, 30]),
+        ground: [15, 20, 25],
+        alt: "Racks of computer servers with small lights",
+        caption: "Servers in a data centre.",
+        file_photo: false,
+    },
+    Picture {
+        name: "stadium-lights",
+        scene: Scene::Stadium,
+        sky: ([30, 40, 80], [10, 15, 40]),
+        ground: [40, 120, 60],
+        alt: "Floodlights above a football pitch at night",
+        caption: "Under the floodlights.",
+        file_photo: false,
+    },
 ];
 
 /// Draws the picture and writes it as `{name}.jpg` in `dir`; returns its size.
 pub fn write(picture: &Picture, dir: &Path) -> Result<(u32, u32), DemoError> {
     let path = dir.join(format!("{}.jpg", picture.name));
-    let fail = |message: String| DemoError::Image { path: path.display().to_string(), message };
+    let fail = |message: String| DemoError::Image {
+        path: path.display().to_string(),
+        message,
+    };
     std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
     let img = draw(picture);
     // Write to a temporary name and rename, so a crash never leaves half a picture.
     let partial = dir.join(format!(".{}.jpg.partial", picture.name));
-    img.save_with_format(&partial, image::ImageFormat::Jpeg).map_err(|e| fail(e.to_string()))?;
+    img.save_with_format(&partial, image::ImageFormat::Jpeg)
+        .map_err(|e| fail(e.to_string()))?;
     std::fs::rename(&partial, &path).map_err(|e| fail(e.to_string()))?;
     Ok((WIDTH, HEIGHT))
 }
@@ -82,15 +166,31 @@ impl Noise {
 }
 
 fn draw(p: &Picture) -> RgbImage {
-    let seed = p.name.bytes().fold(2_166_136_261u32, |h, b| (h ^ u32::from(b)).wrapping_mul(16_777_619));
+    let seed = p.name.bytes().fold(2_166_136_261u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(16_777_619)
+    });
     let mut noise = Noise(seed | 1);
     let horizon = HEIGHT as f32 * 0.62;
-    let mut img: RgbImage = ImageBuffer::from_fn(WIDTH, HEIGHT, |_, y| mix(p.sky.0, p.sky.1, y as f32 / horizon));
+    let mut img: RgbImage = ImageBuffer::from_fn(WIDTH, HEIGHT, |_, y| {
+        mix(p.sky.0, p.sky.1, y as f32 / horizon)
+    });
     let (w, h) = (WIDTH as f32, HEIGHT as f32);
     match p.scene {
         Scene::Water | Scene::Hills => {
-            let sun = (w * (0.2 + 0.6 * noise.next()), horizon * 0.55, 60.0 + 30.0 * noise.next());
-            let ridges: Vec<(f32, f32, f32)> = (0..3).map(|_| (0.004 + 0.01 * noise.next(), 40.0 + 60.0 * noise.next(), noise.next() * 6.0)).collect();
+            let sun = (
+                w * (0.2 + 0.6 * noise.next()),
+                horizon * 0.55,
+                60.0 + 30.0 * noise.next(),
+            );
+            let ridges: Vec<(f32, f32, f32)> = (0..3)
+                .map(|_| {
+                    (
+                        0.004 + 0.01 * noise.next(),
+                        40.0 + 60.0 * noise.next(),
+                        noise.next() * 6.0,
+                    )
+                })
+                .collect();
             for (x, y, px) in img.enumerate_pixels_mut() {
                 let (fx, fy) = (x as f32, y as f32);
                 let d = ((fx - sun.0).powi(2) + (fy - sun.1).powi(2)).sqrt();
@@ -98,7 +198,8 @@ fn draw(p: &Picture) -> RgbImage {
                     *px = mix([255, 240, 200], p.sky.0, d / sun.2 * 0.3);
                 }
                 for (i, (freq, amp, phase)) in ridges.iter().enumerate() {
-                    let line = horizon - amp + (fx * freq + phase).sin() * amp * 0.6 + i as f32 * 35.0;
+                    let line =
+                        horizon - amp + (fx * freq + phase).sin() * amp * 0.6 + i as f32 * 35.0;
                     if matches!(p.scene, Scene::Hills) && fy > line {
                         *px = Rgb(shade(p.ground, 0.75 + 0.12 * i as f32));
                     }
@@ -117,7 +218,14 @@ fn draw(p: &Picture) -> RgbImage {
                 let bw = 60.0 + 110.0 * noise.next();
                 let bh = h * (0.25 + 0.45 * noise.next());
                 let lit = noise.next();
-                fill(&mut img, x, h - bh, bw - 6.0, bh, shade(p.ground, 0.8 + 0.4 * noise.next()));
+                fill(
+                    &mut img,
+                    x,
+                    h - bh,
+                    bw - 6.0,
+                    bh,
+                    shade(p.ground, 0.8 + 0.4 * noise.next()),
+                );
                 let mut wy = h - bh + 14.0;
                 while wy < h - 20.0 {
                     let mut wx = x + 10.0;
@@ -140,7 +248,11 @@ fn draw(p: &Picture) -> RgbImage {
                 while x < w - 20.0 {
                     let bw = 14.0 + 20.0 * noise.next();
                     let bh = 60.0 + 38.0 * noise.next();
-                    let hue = [(noise.next() * 200.0) as u8 + 40, (noise.next() * 160.0) as u8 + 40, (noise.next() * 120.0) as u8 + 40];
+                    let hue = [
+                        (noise.next() * 200.0) as u8 + 40,
+                        (noise.next() * 160.0) as u8 + 40,
+                        (noise.next() * 120.0) as u8 + 40,
+                    ];
                     fill(&mut img, x, y0 + 100.0 - bh, bw - 2.0, bh, hue);
                     x += bw;
                 }
@@ -153,7 +265,9 @@ fn draw(p: &Picture) -> RgbImage {
                 let cx = span * (i as f32 + 0.5);
                 for (x, y, px) in img.enumerate_pixels_mut() {
                     let (fx, fy) = (x as f32, y as f32);
-                    let inside = (fx - cx).abs() < span * 0.35 && (fy > h * 0.35 || ((fx - cx).powi(2) + (fy - h * 0.35).powi(2)).sqrt() < span * 0.35);
+                    let inside = (fx - cx).abs() < span * 0.35
+                        && (fy > h * 0.35
+                            || ((fx - cx).powi(2) + (fy - h * 0.35).powi(2)).sqrt() < span * 0.35);
                     if inside && fy > h * 0.12 {
                         *px = mix(p.sky.0, shade(p.ground, 0.5), (fy - h * 0.12) / h);
                     }
@@ -163,7 +277,14 @@ fn draw(p: &Picture) -> RgbImage {
         Scene::Stadium => {
             fill(&mut img, 0.0, horizon, w, h - horizon, p.ground);
             for stripe in 0..8 {
-                fill(&mut img, stripe as f32 * w / 8.0, horizon, w / 16.0, h - horizon, shade(p.ground, 1.15));
+                fill(
+                    &mut img,
+                    stripe as f32 * w / 8.0,
+                    horizon,
+                    w / 16.0,
+                    h - horizon,
+                    shade(p.ground, 1.15),
+                );
             }
             for i in 0..4 {
                 let cx = w * (0.12 + 0.25 * i as f32);

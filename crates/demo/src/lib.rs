@@ -49,23 +49,115 @@ pub fn settings() -> SiteSettings {
     }
 }
 
-/// (slug, parent slug, name, description, language)
-const SECTIONS: &[(&str, Option<&str>, &str, &str, Option<&str>)] = &[
-    ("news", None, "News", "Reporting from the city, the region and the world.", None),
-    ("middle-east", Some("news"), "Middle East", "Our correspondents across the region.", None),
-    ("iraq", Some("middle-east"), "Iraq", "From Basra to the Kurdistan region.", None),
+/// A demo section: (slug, parent slug, name, description, language edition).
+type SectionSpec = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
+const SECTIONS: &[SectionSpec] = &[
+    (
+        "news",
+        None,
+        "News",
+        "Reporting from the city, the region and the world.",
+        None,
+    ),
+    (
+        "middle-east",
+        Some("news"),
+        "Middle East",
+        "Our correspondents across the region.",
+        None,
+    ),
+    (
+        "iraq",
+        Some("middle-east"),
+        "Iraq",
+        "From Basra to the Kurdistan region.",
+        None,
+    ),
     ("world", Some("news"), "World", "International news.", None),
-    ("local", Some("news"), "Port Aldane", "The harbour city: council, transport, neighbourhoods.", None),
-    ("business", None, "Business", "Markets, companies and the economy.", None),
-    ("markets", Some("business"), "Markets", "Rates, trade and money.", None),
-    ("technology", Some("business"), "Technology", "How technology changes work and life.", None),
-    ("culture", None, "Culture", "Books, film, music and heritage.", None),
-    ("books", Some("culture"), "Books", "New writing and the people behind it.", None),
-    ("film", Some("culture"), "Film", "Cinema on screen and behind the scenes.", None),
-    ("sport", None, "Sport", "Results, stories and the people who play.", None),
-    ("football", Some("sport"), "Football", "From the harbour club to the national team.", None),
-    ("opinion", None, "Opinion", "Argument and analysis from our writers and guests.", None),
-    ("farsi", None, "فارسی", "گزارش‌ها و خبرها به زبان فارسی.", Some("fa")),
+    (
+        "local",
+        Some("news"),
+        "Port Aldane",
+        "The harbour city: council, transport, neighbourhoods.",
+        None,
+    ),
+    (
+        "business",
+        None,
+        "Business",
+        "Markets, companies and the economy.",
+        None,
+    ),
+    (
+        "markets",
+        Some("business"),
+        "Markets",
+        "Rates, trade and money.",
+        None,
+    ),
+    (
+        "technology",
+        Some("business"),
+        "Technology",
+        "How technology changes work and life.",
+        None,
+    ),
+    (
+        "culture",
+        None,
+        "Culture",
+        "Books, film, music and heritage.",
+        None,
+    ),
+    (
+        "books",
+        Some("culture"),
+        "Books",
+        "New writing and the people behind it.",
+        None,
+    ),
+    (
+        "film",
+        Some("culture"),
+        "Film",
+        "Cinema on screen and behind the scenes.",
+        None,
+    ),
+    (
+        "sport",
+        None,
+        "Sport",
+        "Results, stories and the people who play.",
+        None,
+    ),
+    (
+        "football",
+        Some("sport"),
+        "Football",
+        "From the harbour club to the national team.",
+        None,
+    ),
+    (
+        "opinion",
+        None,
+        "Opinion",
+        "Argument and analysis from our writers and guests.",
+        None,
+    ),
+    (
+        "farsi",
+        None,
+        "فارسی",
+        "گزارش‌ها و خبرها به زبان فارسی.",
+        Some("fa"),
+    ),
 ];
 
 /// (slug, name, bio)
@@ -107,7 +199,11 @@ const PAGES: &[(&str, &str, &str)] = &[
 pub async fn seed(store: &Store, media_dir: &Path) -> Result<SeedReport, DemoError> {
     let existing = store.sections().await?;
     if !existing.is_empty() {
-        return Ok(SeedReport { seeded: false, articles: 0, sections: existing.len() });
+        return Ok(SeedReport {
+            seeded: false,
+            articles: 0,
+            sections: existing.len(),
+        });
     }
     let mut media_ids = HashMap::new();
     for picture in images::PICTURES {
@@ -145,7 +241,12 @@ pub async fn seed(store: &Store, media_dir: &Path) -> Result<SeedReport, DemoErr
     let mut author_ids: HashMap<&str, Id> = HashMap::new();
     for (slug, name, bio) in AUTHORS {
         let author = store
-            .create_author(&NewAuthor { slug: Slug::parse(slug)?, name: (*name).into(), bio: (*bio).into(), photo_media_id: None })
+            .create_author(&NewAuthor {
+                slug: Slug::parse(slug)?,
+                name: (*name).into(),
+                bio: (*bio).into(),
+                photo_media_id: None,
+            })
             .await?;
         author_ids.insert(slug, author.id);
     }
@@ -156,11 +257,19 @@ pub async fn seed(store: &Store, media_dir: &Path) -> Result<SeedReport, DemoErr
         let parsed = parse_article(raw)?;
         let field = |key: &str| parsed.fields.get(key).copied();
         let require = |key: &str| {
-            field(key).ok_or_else(|| DemoError::Content { article: parsed.slug.clone(), message: format!("no {key}") })
+            field(key).ok_or_else(|| DemoError::Content {
+                article: parsed.slug.clone(),
+                message: format!("no {key}"),
+            })
         };
-        let bad = |message: String| DemoError::Content { article: parsed.slug.clone(), message };
+        let bad = |message: String| DemoError::Content {
+            article: parsed.slug.clone(),
+            message,
+        };
         let section = require("section")?;
-        let section_id = *section_ids.get(section).ok_or_else(|| bad(format!("unknown section {section}")))?;
+        let section_id = *section_ids
+            .get(section)
+            .ok_or_else(|| bad(format!("unknown section {section}")))?;
         let bylines = require("byline")?
             .split(", ")
             .map(|b| match b.strip_prefix('@') {
@@ -171,9 +280,15 @@ pub async fn seed(store: &Store, media_dir: &Path) -> Result<SeedReport, DemoErr
                 None => Ok(Byline::Guest { name: b.into() }),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let hours: i64 = require("hours_ago")?.parse().map_err(|_| bad("hours_ago is not a number".into()))?;
+        let hours: i64 = require("hours_ago")?
+            .parse()
+            .map_err(|_| bad("hours_ago is not a number".into()))?;
         let lead_media_id = match field("image") {
-            Some(name) => Some(*media_ids.get(name).ok_or_else(|| bad(format!("unknown image {name}")))?),
+            Some(name) => Some(
+                *media_ids
+                    .get(name)
+                    .ok_or_else(|| bad(format!("unknown image {name}")))?,
+            ),
             None => None,
         };
         let draft = ArticleDraft {
@@ -186,7 +301,9 @@ pub async fn seed(store: &Store, media_dir: &Path) -> Result<SeedReport, DemoErr
             dateline: field("dateline").map(str::to_owned),
             lead_media_id,
             bylines,
-            tags: field("tags").map(|t| t.split(", ").map(str::to_owned).collect()).unwrap_or_default(),
+            tags: field("tags")
+                .map(|t| t.split(", ").map(str::to_owned).collect())
+                .unwrap_or_default(),
             status: ArticleStatus::Published,
             published_at: Some(now - Duration::hours(hours)),
             translation_group: None,
@@ -195,17 +312,39 @@ pub async fn seed(store: &Store, media_dir: &Path) -> Result<SeedReport, DemoErr
         article_ids.insert(parsed.slug, article.id);
     }
 
-    let pick = |slugs: &[&str]| slugs.iter().filter_map(|s| article_ids.get(*s).copied()).collect::<Vec<_>>();
-    store.set_collection(&Slug::parse(EDITORS_CHOICE)?, "Editor's Choice", &pick(EDITORS_PICKS)).await?;
-    store.set_collection(&Slug::parse(TOP_STORIES)?, "Top stories", &pick(TOP_PICKS)).await?;
+    let pick = |slugs: &[&str]| {
+        slugs
+            .iter()
+            .filter_map(|s| article_ids.get(*s).copied())
+            .collect::<Vec<_>>()
+    };
+    store
+        .set_collection(
+            &Slug::parse(EDITORS_CHOICE)?,
+            "Editor's Choice",
+            &pick(EDITORS_PICKS),
+        )
+        .await?;
+    store
+        .set_collection(&Slug::parse(TOP_STORIES)?, "Top stories", &pick(TOP_PICKS))
+        .await?;
 
     let english = Language::parse("en")?;
     for (slug, title, body) in PAGES {
         store
-            .put_page(&NewPage { slug: Slug::parse(slug)?, title: (*title).into(), body: (*body).into(), language: english.clone() })
+            .put_page(&NewPage {
+                slug: Slug::parse(slug)?,
+                title: (*title).into(),
+                body: (*body).into(),
+                language: english.clone(),
+            })
             .await?;
     }
-    Ok(SeedReport { seeded: true, articles: article_ids.len(), sections: SECTIONS.len() })
+    Ok(SeedReport {
+        seeded: true,
+        articles: article_ids.len(),
+        sections: SECTIONS.len(),
+    })
 }
 
 struct ParsedArticle<'a> {
@@ -216,25 +355,41 @@ struct ParsedArticle<'a> {
 
 /// One article of `content/articles.txt`: `key: value` lines, `---`, Markdown.
 fn parse_article(raw: &str) -> Result<ParsedArticle<'_>, DemoError> {
-    let raw = raw.trim_start_matches(|c| c == '\n');
-    let (head, body) = raw.split_once("\n---\n").ok_or_else(|| DemoError::Content {
-        article: raw.lines().find(|l| l.starts_with("slug:")).unwrap_or_default().into(),
-        message: "no --- line between header and body".into(),
-    })?;
+    let raw = raw.trim_start_matches('\n');
+    let (head, body) = raw
+        .split_once("\n---\n")
+        .ok_or_else(|| DemoError::Content {
+            article: raw
+                .lines()
+                .find(|l| l.starts_with("slug:"))
+                .unwrap_or_default()
+                .into(),
+            message: "no --- line between header and body".into(),
+        })?;
     let fields: HashMap<&str, &str> = head
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| l.split_once(": "))
         .map(|(k, v)| (k.trim(), v.trim()))
         .collect();
-    let slug = fields.get("slug").map(|s| (*s).to_owned()).ok_or_else(|| DemoError::Content {
-        article: head.lines().next().unwrap_or_default().into(),
-        message: "no slug".into(),
-    })?;
+    let slug = fields
+        .get("slug")
+        .map(|s| (*s).to_owned())
+        .ok_or_else(|| DemoError::Content {
+            article: head.lines().next().unwrap_or_default().into(),
+            message: "no slug".into(),
+        })?;
     if slugify(&slug).map(String::from).as_deref() != Some(slug.as_str()) {
-        return Err(DemoError::Content { article: slug, message: "slug is not in its canonical form".into() });
+        return Err(DemoError::Content {
+            article: slug,
+            message: "slug is not in its canonical form".into(),
+        });
     }
-    Ok(ParsedArticle { slug, fields, body: body.trim().to_owned() })
+    Ok(ParsedArticle {
+        slug,
+        fields,
+        body: body.trim().to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -243,16 +398,29 @@ mod tests {
 
     #[test]
     fn every_sample_article_parses_and_the_mix_is_right() {
-        let articles: Vec<_> = ARTICLES.split("\n===\n").map(|a| parse_article(a).expect("parses")).collect();
+        let articles: Vec<_> = ARTICLES
+            .split("\n===\n")
+            .map(|a| parse_article(a).expect("parses"))
+            .collect();
         assert!(articles.len() >= 30);
-        let persian = articles.iter().filter(|a| a.fields.get("language") == Some(&"fa")).count();
+        let persian = articles
+            .iter()
+            .filter(|a| a.fields.get("language") == Some(&"fa"))
+            .count();
         assert!(persian >= 3);
-        let sections: std::collections::HashSet<_> = articles.iter().filter_map(|a| a.fields.get("section")).collect();
+        let sections: std::collections::HashSet<_> = articles
+            .iter()
+            .filter_map(|a| a.fields.get("section"))
+            .collect();
         assert!(sections.len() >= 6);
         assert!(images::PICTURES.iter().any(|p| p.file_photo));
         for a in &articles {
             assert!(!a.body.is_empty(), "{} has a body", a.slug);
-            assert!(a.fields.contains_key("headline"), "{} has a headline", a.slug);
+            assert!(
+                a.fields.contains_key("headline"),
+                "{} has a headline",
+                a.slug
+            );
         }
     }
 }

@@ -104,17 +104,26 @@ impl ArticleDraft {
         ArticleDraft {
             headline: self.headline.trim().to_owned(),
             standfirst: self.standfirst.trim().to_owned(),
-            dateline: self.dateline.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            dateline: self
+                .dateline
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             bylines: self
                 .bylines
                 .iter()
                 .map(|b| match b {
-                    Byline::Guest { name } => Byline::Guest { name: name.trim().to_owned() },
+                    Byline::Guest { name } => Byline::Guest {
+                        name: name.trim().to_owned(),
+                    },
                     staff => staff.clone(),
                 })
                 .collect(),
             tags,
-            published_at: self.published_at.and_then(|t| DateTime::from_timestamp(t.timestamp(), 0)),
+            published_at: self
+                .published_at
+                .and_then(|t| DateTime::from_timestamp(t.timestamp(), 0)),
             ..self.clone()
         }
     }
@@ -126,30 +135,48 @@ impl ArticleDraft {
             return Err(ValidationError::new("headline", "must not be empty"));
         }
         if headline.chars().count() > MAX_HEADLINE_CHARS {
-            return Err(ValidationError::new("headline", "is longer than 300 characters"));
+            return Err(ValidationError::new(
+                "headline",
+                "is longer than 300 characters",
+            ));
         }
         if self.standfirst.chars().count() > MAX_STANDFIRST_CHARS {
-            return Err(ValidationError::new("standfirst", "is longer than 1,000 characters"));
+            return Err(ValidationError::new(
+                "standfirst",
+                "is longer than 1,000 characters",
+            ));
         }
         if self.body.len() > MAX_BODY_BYTES {
             return Err(ValidationError::new("body", "is larger than 2 MiB"));
         }
         if self.bylines.is_empty() {
-            return Err(ValidationError::new("bylines", "an article needs at least one byline"));
+            return Err(ValidationError::new(
+                "bylines",
+                "an article needs at least one byline",
+            ));
         }
         for byline in &self.bylines {
             if let Byline::Guest { name } = byline {
                 if name.trim().is_empty() {
-                    return Err(ValidationError::new("bylines", "a guest byline needs a name"));
+                    return Err(ValidationError::new(
+                        "bylines",
+                        "a guest byline needs a name",
+                    ));
                 }
             }
         }
         if self.status == ArticleStatus::Scheduled && self.published_at.is_none() {
-            return Err(ValidationError::new("published_at", "a scheduled article needs a publication time"));
+            return Err(ValidationError::new(
+                "published_at",
+                "a scheduled article needs a publication time",
+            ));
         }
         for tag in &self.tags {
             if crate::slugify(tag).is_none() {
-                return Err(ValidationError::new("tags", format!("{tag:?} has no letters or digits")));
+                return Err(ValidationError::new(
+                    "tags",
+                    format!("{tag:?} has no letters or digits"),
+                ));
             }
         }
         Ok(())
@@ -246,8 +273,20 @@ pub struct NewSection {
 
 /// First path segments the site itself uses; no top-level section may take them.
 pub const RESERVED_SEGMENTS: &[&str] = &[
-    "tag", "author", "page", "assets", "media", "newsroom", "api", "feeds", "search", "mirrors",
-    "sitemap.xml", "robots.txt", "favicon.ico", ".well-known",
+    "tag",
+    "author",
+    "page",
+    "assets",
+    "media",
+    "newsroom",
+    "api",
+    "feeds",
+    "search",
+    "mirrors",
+    "sitemap.xml",
+    "robots.txt",
+    "favicon.ico",
+    ".well-known",
 ];
 
 impl NewSection {
@@ -256,10 +295,16 @@ impl NewSection {
             return Err(ValidationError::new("name", "must not be empty"));
         }
         if self.parent_id.is_none() && RESERVED_SEGMENTS.contains(&self.slug.as_str()) {
-            return Err(ValidationError::new("slug", format!("{:?} is reserved by the site", self.slug.as_str())));
+            return Err(ValidationError::new(
+                "slug",
+                format!("{:?} is reserved by the site", self.slug.as_str()),
+            ));
         }
         if looks_like_date_part(self.slug.as_str()) {
-            return Err(ValidationError::new("slug", "a section slug cannot be a number"));
+            return Err(ValidationError::new(
+                "slug",
+                "a section slug cannot be a number",
+            ));
         }
         Ok(())
     }
@@ -346,12 +391,20 @@ impl NewMedia {
         let safe = !name.is_empty()
             && name.len() <= 200
             && !name.starts_with('.')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !safe {
-            return Err(ValidationError::new("file_name", "may hold only letters, digits, '-', '_' and '.'"));
+            return Err(ValidationError::new(
+                "file_name",
+                "may hold only letters, digits, '-', '_' and '.'",
+            ));
         }
         if self.width == 0 || self.height == 0 {
-            return Err(ValidationError::new("width", "an image needs a width and a height"));
+            return Err(ValidationError::new(
+                "width",
+                "an image needs a width and a height",
+            ));
         }
         Ok(())
     }
@@ -384,7 +437,9 @@ mod tests {
             body: "Text".into(),
             dateline: None,
             lead_media_id: None,
-            bylines: vec![Byline::Guest { name: "Staff and agencies".into() }],
+            bylines: vec![Byline::Guest {
+                name: "Staff and agencies".into(),
+            }],
             tags: vec![],
             status: ArticleStatus::Draft,
             published_at: None,
@@ -411,7 +466,10 @@ mod tests {
 
     #[test]
     fn article_paths_are_readable() {
-        let date = Utc.with_ymd_and_hms(2026, 11, 28, 9, 30, 0).single().expect("valid date");
+        let date = Utc
+            .with_ymd_and_hms(2026, 11, 28, 9, 30, 0)
+            .single()
+            .expect("valid date");
         let slug = Slug::parse("police-raid-camp").expect("valid");
         assert_eq!(
             article_path("/news/middle-east", date, &slug),

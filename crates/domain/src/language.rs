@@ -35,12 +35,21 @@ const RTL_SCRIPTS: &[&str] = &["Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "
 
 impl Language {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let invalid = || ValidationError::new("language", format!("{raw:?} is not a language tag such as en, fa or pt-BR"));
+        let invalid = || {
+            ValidationError::new(
+                "language",
+                format!("{raw:?} is not a language tag such as en, fa or pt-BR"),
+            )
+        };
         let mut parts = raw.split(['-', '_']);
-        let primary = parts.next().filter(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic())).ok_or_else(invalid)?;
+        let primary = parts
+            .next()
+            .filter(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()))
+            .ok_or_else(invalid)?;
         let mut tag = primary.to_ascii_lowercase();
         for part in parts {
-            if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+            if part.is_empty() || part.len() > 8 || !part.chars().all(|c| c.is_ascii_alphanumeric())
+            {
                 return Err(invalid());
             }
             tag.push('-');
@@ -71,7 +80,11 @@ impl Language {
     pub fn direction(&self) -> Direction {
         let mut subtags = self.0.split('-').skip(1);
         if let Some(script) = subtags.find(|s| s.len() == 4) {
-            return if RTL_SCRIPTS.contains(&script) { Direction::Rtl } else { Direction::Ltr };
+            return if RTL_SCRIPTS.contains(&script) {
+                Direction::Rtl
+            } else {
+                Direction::Ltr
+            };
         }
         if RTL_LANGUAGES.contains(&self.primary()) {
             Direction::Rtl
@@ -119,7 +132,10 @@ mod tests {
     #[test]
     fn tags_are_canonicalised_and_junk_refused() {
         assert_eq!(Language::parse("PT_br").expect("valid").as_str(), "pt-BR");
-        assert_eq!(Language::parse("zh-hant").expect("valid").as_str(), "zh-Hant");
+        assert_eq!(
+            Language::parse("zh-hant").expect("valid").as_str(),
+            "zh-Hant"
+        );
         for bad in ["", "e", "english", "en-", "1a", "en-@@"] {
             assert!(Language::parse(bad).is_err(), "{bad:?}");
         }

@@ -56,7 +56,13 @@ impl Route {
             ["assets", f] => file_name(f).map_or(Route::Unknown, Route::Asset),
             ["media", f] => file_name(f).map_or(Route::Unknown, Route::Media),
             [section @ .., y, m, d, s] if !section.is_empty() => {
-                match (date_part(y, 4), date_part(m, 2), date_part(d, 2), slug(s), slugs(section)) {
+                match (
+                    date_part(y, 4),
+                    date_part(m, 2),
+                    date_part(d, 2),
+                    slug(s),
+                    slugs(section),
+                ) {
                     (Some(year), Some(month), Some(day), Some(slug), Some(section))
                         if (1..=12).contains(&month) && (1..=31).contains(&day) =>
                     {
@@ -92,7 +98,8 @@ fn file_name(s: &str) -> Option<String> {
     let ok = !s.is_empty()
         && s.len() <= 200
         && !s.starts_with('.')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     ok.then(|| s.to_owned())
 }
 
@@ -136,7 +143,10 @@ mod tests {
     fn parses_every_kind_of_page() {
         assert_eq!(Route::parse("/"), Ok(Route::Home));
         assert_eq!(Route::parse(""), Ok(Route::Home));
-        assert_eq!(Route::parse("/news/middle-east/"), Ok(Route::Section(vec![s("news"), s("middle-east")])));
+        assert_eq!(
+            Route::parse("/news/middle-east/"),
+            Ok(Route::Section(vec![s("news"), s("middle-east")]))
+        );
         assert_eq!(
             Route::parse("/news/middle-east/2026/11/28/police-raid-camp"),
             Ok(Route::Article {
@@ -148,10 +158,19 @@ mod tests {
             })
         );
         assert_eq!(Route::parse("/tag/iraq"), Ok(Route::Tag(s("iraq"))));
-        assert_eq!(Route::parse("/author/mina-rahimi"), Ok(Route::Author(s("mina-rahimi"))));
+        assert_eq!(
+            Route::parse("/author/mina-rahimi"),
+            Ok(Route::Author(s("mina-rahimi")))
+        );
         assert_eq!(Route::parse("/page/about"), Ok(Route::Page(s("about"))));
-        assert_eq!(Route::parse("/assets/style.css"), Ok(Route::Asset("style.css".into())));
-        assert_eq!(Route::parse("/media/a.jpg"), Ok(Route::Media("a.jpg".into())));
+        assert_eq!(
+            Route::parse("/assets/style.css"),
+            Ok(Route::Asset("style.css".into()))
+        );
+        assert_eq!(
+            Route::parse("/media/a.jpg"),
+            Ok(Route::Media("a.jpg".into()))
+        );
     }
 
     #[test]
@@ -169,12 +188,18 @@ mod tests {
         assert_eq!(Route::parse("/%zz"), Err(RouteError::BadEncoding));
         assert_eq!(Route::parse("/abc%"), Err(RouteError::BadEncoding));
         assert_eq!(Route::parse("/a%2fb"), Err(RouteError::BadEncoding));
-        assert_eq!(Route::parse(&format!("/{}", "a".repeat(3000))), Err(RouteError::TooLong));
+        assert_eq!(
+            Route::parse(&format!("/{}", "a".repeat(3000))),
+            Err(RouteError::TooLong)
+        );
         assert_eq!(Route::parse("/media/..%2e"), Ok(Route::Unknown));
         assert_eq!(Route::parse("/media/.env"), Ok(Route::Unknown));
         assert_eq!(Route::parse("/News"), Ok(Route::Unknown));
         assert_eq!(Route::parse("/wp-login.php"), Ok(Route::Unknown));
         // A date-shaped path with an impossible month is read as sections, then 404s.
-        assert!(matches!(Route::parse("/news/2026/13/01/x"), Ok(Route::Section(_))));
+        assert!(matches!(
+            Route::parse("/news/2026/13/01/x"),
+            Ok(Route::Section(_))
+        ));
     }
 }

@@ -16,7 +16,11 @@ impl SectionTree {
     /// so that a damaged table can never make a page loop.
     pub fn new(mut sections: Vec<Section>) -> Self {
         sections.sort_by(|a, b| a.position.cmp(&b.position).then(a.name.cmp(&b.name)));
-        let by_id: HashMap<Id, usize> = sections.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        let by_id: HashMap<Id, usize> = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id, i))
+            .collect();
         let mut paths = HashMap::new();
         for section in &sections {
             let mut segments = Vec::new();
@@ -44,11 +48,18 @@ impl SectionTree {
                 paths.insert(section.id, format!("/{}", segments.join("/")));
             }
         }
-        Self { sections, by_id, paths }
+        Self {
+            sections,
+            by_id,
+            paths,
+        }
     }
 
     pub fn get(&self, id: Id) -> Option<&Section> {
-        self.by_id.get(&id).map(|&i| &self.sections[i]).filter(|s| self.paths.contains_key(&s.id))
+        self.by_id
+            .get(&id)
+            .map(|&i| &self.sections[i])
+            .filter(|s| self.paths.contains_key(&s.id))
     }
 
     /// Root-relative path of a section, e.g. `/news/middle-east`.
@@ -59,7 +70,10 @@ impl SectionTree {
     /// The section at a path given as slugs, e.g. `["news", "middle-east"]`.
     pub fn find_by_slugs(&self, slugs: &[&str]) -> Option<&Section> {
         let path = format!("/{}", slugs.join("/"));
-        self.paths.iter().find(|(_, p)| **p == path).and_then(|(id, _)| self.get(*id))
+        self.paths
+            .iter()
+            .find(|(_, p)| **p == path)
+            .and_then(|(id, _)| self.get(*id))
     }
 
     /// The section and its ancestors, outermost first: the breadcrumb trail.
@@ -95,7 +109,9 @@ impl SectionTree {
     }
 
     pub fn all(&self) -> impl Iterator<Item = &Section> {
-        self.sections.iter().filter(|s| self.paths.contains_key(&s.id))
+        self.sections
+            .iter()
+            .filter(|s| self.paths.contains_key(&s.id))
     }
 }
 
@@ -133,7 +149,10 @@ mod tests {
         let mut all = tree.with_descendants(1);
         all.sort();
         assert_eq!(all, vec![1, 2, 3, 4]);
-        assert_eq!(tree.find_by_slugs(&["news", "middle-east"]).map(|s| s.id), Some(2));
+        assert_eq!(
+            tree.find_by_slugs(&["news", "middle-east"]).map(|s| s.id),
+            Some(2)
+        );
         assert!(tree.find_by_slugs(&["middle-east"]).is_none());
     }
 

@@ -29,7 +29,8 @@ impl SiteSettings {
 
 /// Onion services and local hosts are reached over plain HTTP; everything else over HTTPS.
 fn base_url(host: &str) -> String {
-    let plain = host.ends_with(".onion") || host.starts_with("127.0.0.1") || host.starts_with("localhost");
+    let plain =
+        host.ends_with(".onion") || host.starts_with("127.0.0.1") || host.starts_with("localhost");
     format!("{}://{}", if plain { "http" } else { "https" }, host)
 }
 
@@ -49,7 +50,10 @@ mod tests {
         assert_eq!(settings.absolute_url("/a/b"), "https://news.example/a/b");
         assert_eq!(
             settings.alternate_urls(),
-            vec!["https://mirror.example".to_string(), "http://abc.onion".to_string()]
+            vec![
+                "https://mirror.example".to_string(),
+                "http://abc.onion".to_string()
+            ]
         );
     }
 }

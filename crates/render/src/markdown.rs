@@ -30,7 +30,10 @@ pub fn to_plain_text(markdown: &str, max_chars: usize) -> String {
     if collapsed.chars().count() <= max_chars {
         collapsed
     } else {
-        let cut: String = collapsed.chars().take(max_chars.saturating_sub(1)).collect();
+        let cut: String = collapsed
+            .chars()
+            .take(max_chars.saturating_sub(1))
+            .collect();
         format!("{}…", cut.trim_end())
     }
 }
@@ -73,7 +76,15 @@ mod tests {
         ];
         for attack in attacks {
             let html = to_safe_html(attack).to_lowercase();
-            for bad in ["<script", "onerror", "javascript:", "data:text", "onload", "<iframe", "style="] {
+            for bad in [
+                "<script",
+                "onerror",
+                "javascript:",
+                "data:text",
+                "onload",
+                "<iframe",
+                "style=",
+            ] {
                 assert!(!html.contains(bad), "{attack:?} left {bad:?} in {html:?}");
             }
         }
@@ -81,7 +92,10 @@ mod tests {
 
     #[test]
     fn plain_text_is_short_and_clean() {
-        assert_eq!(to_plain_text("**Bold** and <b>x</b> & y", 100), "Bold and x & y");
+        assert_eq!(
+            to_plain_text("**Bold** and <b>x</b> & y", 100),
+            "Bold and x & y"
+        );
         assert_eq!(to_plain_text("one two three four", 9), "one two…");
     }
 }

@@ -3,7 +3,9 @@
 use crate::markdown::{to_plain_text, to_safe_html};
 use crate::views::{self, breadcrumbs, card, cards, strings, ImageView, Link, Meta, TimeView};
 use crate::{share, RenderError, Theme};
-use broadsheet_domain::{ArticleDetail, ArticleSummary, Language, Page, Section, SectionTree, SiteSettings};
+use broadsheet_domain::{
+    ArticleDetail, ArticleSummary, Language, Page, Section, SectionTree, SiteSettings,
+};
 use serde::Serialize;
 
 /// What every page shares: the site, its sections and its standing pages.
@@ -51,7 +53,13 @@ pub struct Pager {
 
 impl Pager {
     pub fn new(base_path: &str, page: u32, pages: u32) -> Pager {
-        let at = |n: u32| if n == 1 { base_path.to_owned() } else { format!("{base_path}?page={n}") };
+        let at = |n: u32| {
+            if n == 1 {
+                base_path.to_owned()
+            } else {
+                format!("{base_path}?page={n}")
+            }
+        };
         Pager {
             page,
             pages,
@@ -89,18 +97,37 @@ impl Renderer {
     }
 
     fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String, RenderError> {
-        let wrap = |source| RenderError::Template { name: name.to_owned(), source };
-        self.theme.env().get_template(name).map_err(wrap)?.render(ctx).map_err(wrap)
+        let wrap = |source| RenderError::Template {
+            name: name.to_owned(),
+            source,
+        };
+        self.theme
+            .env()
+            .get_template(name)
+            .map_err(wrap)?
+            .render(ctx)
+            .map_err(wrap)
     }
 
-    fn meta(&self, chrome: &Chrome, title: Option<&str>, description: &str, path: &str, lang: &Language) -> Meta {
+    fn meta(
+        &self,
+        chrome: &Chrome,
+        title: Option<&str>,
+        description: &str,
+        path: &str,
+        lang: &Language,
+    ) -> Meta {
         let settings = chrome.settings;
         Meta {
             title: match title {
                 Some(t) => format!("{t} | {}", settings.name),
                 None => settings.name.clone(),
             },
-            description: if description.is_empty() { settings.tagline.clone() } else { to_plain_text(description, 200) },
+            description: if description.is_empty() {
+                settings.tagline.clone()
+            } else {
+                to_plain_text(description, 200)
+            },
             canonical: settings.absolute_url(path),
             lang: lang.to_string(),
             dir: lang.direction().as_str(),
@@ -141,16 +168,31 @@ impl Renderer {
     pub fn section(&self, chrome: &Chrome, page: &SectionPage) -> Result<String, RenderError> {
         let tree = chrome.sections;
         let section = page.section;
-        let lang = section.language.clone().unwrap_or_else(|| chrome.settings.default_language.clone());
+        let lang = section
+            .language
+            .clone()
+            .unwrap_or_else(|| chrome.settings.default_language.clone());
         let path = tree.path(section.id).unwrap_or("/");
         let t = strings(&lang);
         let crumbs = breadcrumbs(tree, section.id, t.home, true);
         let subsections: Vec<Link> = tree
             .children(Some(section.id))
             .into_iter()
-            .map(|s| Link { name: s.name.clone(), path: tree.path(s.id).unwrap_or("/").to_owned(), lang: None, dir: None, current: false })
+            .map(|s| Link {
+                name: s.name.clone(),
+                path: tree.path(s.id).unwrap_or("/").to_owned(),
+                lang: None,
+                dir: None,
+                current: false,
+            })
             .collect();
-        let mut meta = self.meta(chrome, Some(&section.name), &section.description, &canonical_page(path, &page.pager), &lang);
+        let mut meta = self.meta(
+            chrome,
+            Some(&section.name),
+            &section.description,
+            &canonical_page(path, &page.pager),
+            &lang,
+        );
         if page.pager.page > 1 {
             meta.title = format!("{} ({} {})", meta.title, t.page_of, page.pager.page);
         }
@@ -191,7 +233,11 @@ impl Renderer {
                 .iter()
                 .map(|b| Link {
                     name: b.name.clone(),
-                    path: b.author_slug.as_ref().map(|s| format!("/author/{s}")).unwrap_or_default(),
+                    path: b
+                        .author_slug
+                        .as_ref()
+                        .map(|s| format!("/author/{s}"))
+                        .unwrap_or_default(),
                     lang: None,
                     dir: None,
                     current: false,
@@ -203,7 +249,13 @@ impl Renderer {
             tags: detail
                 .tags
                 .iter()
-                .map(|tag| Link { name: tag.name.clone(), path: format!("/tag/{}", tag.slug), lang: None, dir: None, current: false })
+                .map(|tag| Link {
+                    name: tag.name.clone(),
+                    path: format!("/tag/{}", tag.slug),
+                    lang: None,
+                    dir: None,
+                    current: false,
+                })
                 .collect(),
             section: tree.get(draft.section_id).map(|s| Link {
                 name: s.name.clone(),
@@ -213,7 +265,11 @@ impl Renderer {
                 current: false,
             }),
         };
-        let description = if draft.standfirst.is_empty() { &draft.body } else { &draft.standfirst };
+        let description = if draft.standfirst.is_empty() {
+            &draft.body
+        } else {
+            &draft.standfirst
+        };
         self.render(
             "article.html",
             minijinja::context! {
@@ -262,7 +318,13 @@ impl Renderer {
     }
 
     /// An error page that still carries the site's navigation, so a reader can go on.
-    pub fn error(&self, chrome: &Chrome, status: u16, title: &str, message: &str) -> Result<String, RenderError> {
+    pub fn error(
+        &self,
+        chrome: &Chrome,
+        status: u16,
+        title: &str,
+        message: &str,
+    ) -> Result<String, RenderError> {
         let lang = &chrome.settings.default_language;
         let mut meta = self.meta(chrome, Some(title), message, "/", lang);
         meta.robots = Some("noindex");

@@ -14,15 +14,47 @@ pub struct ShareLink {
 pub fn links(url: &str, title: &str) -> Vec<ShareLink> {
     let u = utf8_percent_encode(url, NON_ALPHANUMERIC).to_string();
     let t = utf8_percent_encode(title, NON_ALPHANUMERIC).to_string();
-    let link = |network, label, href: String| ShareLink { network, label, href };
+    let link = |network, label, href: String| ShareLink {
+        network,
+        label,
+        href,
+    };
     vec![
-        link("facebook", "Facebook", format!("https://www.facebook.com/sharer/sharer.php?u={u}")),
-        link("x", "X", format!("https://x.com/intent/post?url={u}&text={t}")),
-        link("whatsapp", "WhatsApp", format!("https://wa.me/?text={t}%20{u}")),
-        link("telegram", "Telegram", format!("https://t.me/share/url?url={u}&text={t}")),
-        link("linkedin", "LinkedIn", format!("https://www.linkedin.com/sharing/share-offsite/?url={u}")),
-        link("reddit", "Reddit", format!("https://www.reddit.com/submit?url={u}&title={t}")),
-        link("bluesky", "Bluesky", format!("https://bsky.app/intent/compose?text={t}%20{u}")),
+        link(
+            "facebook",
+            "Facebook",
+            format!("https://www.facebook.com/sharer/sharer.php?u={u}"),
+        ),
+        link(
+            "x",
+            "X",
+            format!("https://x.com/intent/post?url={u}&text={t}"),
+        ),
+        link(
+            "whatsapp",
+            "WhatsApp",
+            format!("https://wa.me/?text={t}%20{u}"),
+        ),
+        link(
+            "telegram",
+            "Telegram",
+            format!("https://t.me/share/url?url={u}&text={t}"),
+        ),
+        link(
+            "linkedin",
+            "LinkedIn",
+            format!("https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+        ),
+        link(
+            "reddit",
+            "Reddit",
+            format!("https://www.reddit.com/submit?url={u}&title={t}"),
+        ),
+        link(
+            "bluesky",
+            "Bluesky",
+            format!("https://bsky.app/intent/compose?text={t}%20{u}"),
+        ),
         link("email", "Email", format!("mailto:?subject={t}&body={u}")),
     ]
 }

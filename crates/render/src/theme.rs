@@ -23,7 +23,11 @@ const TEMPLATES: &[(&str, &str)] = builtin![
     "templates" / "error.html",
 ];
 
-const ASSETS: &[(&str, &str)] = builtin!["assets" / "style.css", "assets" / "site.js", "assets" / "favicon.svg"];
+const ASSETS: &[(&str, &str)] = builtin![
+    "assets" / "style.css",
+    "assets" / "site.js",
+    "assets" / "favicon.svg"
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
@@ -62,20 +66,30 @@ impl Theme {
                 let candidate = dir.join(name);
                 if is_plain_name(name) && candidate.is_file() {
                     return std::fs::read_to_string(&candidate).map(Some).map_err(|e| {
-                        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("cannot read {}: {e}", candidate.display()))
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            format!("cannot read {}: {e}", candidate.display()),
+                        )
                     });
                 }
             }
-            Ok(TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, src)| (*src).to_owned()))
+            Ok(TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, src)| (*src).to_owned()))
         });
         for (name, _) in TEMPLATES {
-            env.get_template(name).map_err(|source| ThemeError::BadTemplate {
-                name: (*name).to_owned(),
-                folder: folder.map(Path::to_path_buf).unwrap_or_default(),
-                source,
-            })?;
+            env.get_template(name)
+                .map_err(|source| ThemeError::BadTemplate {
+                    name: (*name).to_owned(),
+                    folder: folder.map(Path::to_path_buf).unwrap_or_default(),
+                    source,
+                })?;
         }
-        Ok(Theme { env, folder: folder.map(Path::to_path_buf) })
+        Ok(Theme {
+            env,
+            folder: folder.map(Path::to_path_buf),
+        })
     }
 
     pub(crate) fn env(&self) -> &Environment<'static> {
@@ -93,13 +107,20 @@ impl Theme {
                 return Some((Cow::Owned(bytes), mime));
             }
         }
-        ASSETS.iter().find(|(n, _)| *n == name).map(|(_, src)| (Cow::Borrowed(src.as_bytes()), mime))
+        ASSETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, src)| (Cow::Borrowed(src.as_bytes()), mime))
     }
 }
 
 /// Escapes the five characters that matter in HTML text and quoted attributes, and
 /// leaves `/` alone so that URLs stay readable (minijinja's default escapes it too).
-fn html_formatter(out: &mut minijinja::Output, state: &minijinja::State, value: &minijinja::Value) -> Result<(), minijinja::Error> {
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
     use std::fmt::Write;
     match value.as_str() {
         Some(text) if !value.is_safe() && state.auto_escape() == minijinja::AutoEscape::Html => {
@@ -112,7 +133,9 @@ fn html_formatter(out: &mut minijinja::Output, state: &minijinja::State, value: 
                     '\'' => out.write_str("&#39;"),
                     c => out.write_char(c),
                 }
-                .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))?;
+                .map_err(|e| {
+                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+                })?;
             }
             Ok(())
         }
@@ -170,12 +193,20 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("templates")).expect("mkdir");
         std::fs::write(dir.path().join("assets/style.css"), "body{color:red}").expect("write");
         let theme = Theme::new(Some(dir.path())).expect("theme");
-        assert_eq!(theme.asset("style.css").map(|(b, _)| b.into_owned()), Some(b"body{color:red}".to_vec()));
+        assert_eq!(
+            theme.asset("style.css").map(|(b, _)| b.into_owned()),
+            Some(b"body{color:red}".to_vec())
+        );
 
         std::fs::write(dir.path().join("templates/page.html"), "{% if %}").expect("write");
-        let err = Theme::new(Some(dir.path())).err().expect("broken template refused");
+        let err = Theme::new(Some(dir.path()))
+            .err()
+            .expect("broken template refused");
         assert!(err.to_string().contains("page.html"), "{err}");
 
-        assert!(matches!(Theme::new(Some(&dir.path().join("missing"))), Err(ThemeError::MissingFolder(_))));
+        assert!(matches!(
+            Theme::new(Some(&dir.path().join("missing"))),
+            Err(ThemeError::MissingFolder(_))
+        ));
     }
 }

@@ -90,18 +90,29 @@ pub fn cards(summaries: &[ArticleSummary], tree: &SectionTree) -> Vec<Card> {
 }
 
 /// Home, then each section down to `section_id`; the last is the current page.
-pub fn breadcrumbs(tree: &SectionTree, section_id: i64, home: &str, current_is_section: bool) -> Vec<Link> {
+pub fn breadcrumbs(
+    tree: &SectionTree,
+    section_id: i64,
+    home: &str,
+    current_is_section: bool,
+) -> Vec<Link> {
     let trail = tree.trail(section_id);
     let last = trail.len();
-    std::iter::once(Link { name: home.to_owned(), path: "/".into(), lang: None, dir: None, current: false })
-        .chain(trail.into_iter().enumerate().map(|(i, s)| Link {
-            name: s.name.clone(),
-            path: tree.path(s.id).unwrap_or("/").to_owned(),
-            lang: s.language.as_ref().map(Language::to_string),
-            dir: s.language.as_ref().map(|l| l.direction().as_str()),
-            current: current_is_section && i + 1 == last,
-        }))
-        .collect()
+    std::iter::once(Link {
+        name: home.to_owned(),
+        path: "/".into(),
+        lang: None,
+        dir: None,
+        current: false,
+    })
+    .chain(trail.into_iter().enumerate().map(|(i, s)| Link {
+        name: s.name.clone(),
+        path: tree.path(s.id).unwrap_or("/").to_owned(),
+        lang: s.language.as_ref().map(Language::to_string),
+        dir: s.language.as_ref().map(|l| l.direction().as_str()),
+        current: current_is_section && i + 1 == last,
+    }))
+    .collect()
 }
 
 #[derive(Serialize)]
@@ -113,7 +124,12 @@ pub struct SiteView {
     pub alternate_urls: Vec<String>,
 }
 
-pub fn site(settings: &SiteSettings, tree: &SectionTree, pages: &[(String, String)], current_top: Option<i64>) -> SiteView {
+pub fn site(
+    settings: &SiteSettings,
+    tree: &SectionTree,
+    pages: &[(String, String)],
+    current_top: Option<i64>,
+) -> SiteView {
     SiteView {
         name: settings.name.clone(),
         tagline: settings.tagline.clone(),
@@ -130,7 +146,13 @@ pub fn site(settings: &SiteSettings, tree: &SectionTree, pages: &[(String, Strin
             .collect(),
         pages: pages
             .iter()
-            .map(|(slug, title)| Link { name: title.clone(), path: format!("/page/{slug}"), lang: None, dir: None, current: false })
+            .map(|(slug, title)| Link {
+                name: title.clone(),
+                path: format!("/page/{slug}"),
+                lang: None,
+                dir: None,
+                current: false,
+            })
             .collect(),
         alternate_urls: settings.alternate_urls(),
     }

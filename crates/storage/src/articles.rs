@@ -21,7 +21,8 @@ pub struct Listing {
     pub limit: u32,
 }
 
-const ARTICLE_COLUMNS: &str = "a.id, a.path, a.slug, a.section_id, a.language, a.headline, a.standfirst, \
+const ARTICLE_COLUMNS: &str =
+    "a.id, a.path, a.slug, a.section_id, a.language, a.headline, a.standfirst, \
      a.body, a.dateline, a.lead_media_id, a.status, a.published_at, a.created_at, a.updated_at, \
      a.translation_group, a.revision";
 
@@ -41,9 +42,13 @@ fn summary_from(row: &AnyRow) -> Result<ArticleSummary> {
         path: row.try_get("path")?,
         headline: row.try_get("headline")?,
         standfirst: row.try_get("standfirst")?,
-        language: Language::parse(&row.try_get::<String, _>("language")?).map_err(|e| corrupt("language", e))?,
+        language: Language::parse(&row.try_get::<String, _>("language")?)
+            .map_err(|e| corrupt("language", e))?,
         section_id: row.try_get("section_id")?,
-        published_at: to_time(row.try_get::<Option<i64>, _>("published_at")?.unwrap_or_default()),
+        published_at: to_time(
+            row.try_get::<Option<i64>, _>("published_at")?
+                .unwrap_or_default(),
+        ),
         lead: MediaRow::from_prefixed(row)?,
     })
 }
@@ -56,7 +61,10 @@ impl Store {
         let _turn = self.write_turn().await;
         // An article that arrives already published (imported, or the demo) has existed
         // since its publication time; dating it later would show a false "Updated".
-        let now = draft.published_at.filter(|p| *p < Utc::now()).unwrap_or_else(Utc::now);
+        let now = draft
+            .published_at
+            .filter(|p| *p < Utc::now())
+            .unwrap_or_else(Utc::now);
         let path = self.path_for(draft, now).await?;
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
@@ -98,11 +106,19 @@ impl Store {
     /// Saves a new version of an article. `base_revision` is the revision the editor started
     /// from; when someone saved in between, the save is refused rather than overwriting theirs.
     /// A published article whose address changes keeps its old address as a redirect.
-    pub async fn update_article(&self, id: Id, base_revision: Option<i64>, draft: &ArticleDraft) -> Result<Article> {
+    pub async fn update_article(
+        &self,
+        id: Id,
+        base_revision: Option<i64>,
+        draft: &ArticleDraft,
+    ) -> Result<Article> {
         draft.validate()?;
         let draft = &draft.normalized();
         let _turn = self.write_turn().await;
-        let current = self.article(id).await?.ok_or(StoreError::NotFound("the article"))?;
+        let current = self
+            .article(id)
+            .await?
+            .ok_or(StoreError::NotFound("the article"))?;
         if let Some(base) = base_revision {
             if base != current.revision {
                 return Err(StoreError::Conflict(format!(
@@ -141,14 +157,25 @@ impl Store {
         .await
         .map_err(|e| path_conflict(e, &path))?;
         if updated.rows_affected() != 1 {
-            return Err(StoreError::Conflict("this article was saved by someone else meanwhile".into()));
+            return Err(StoreError::Conflict(
+                "this article was saved by someone else meanwhile".into(),
+            ));
         }
-        sqlx::query("DELETE FROM article_bylines WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM article_bylines WHERE article_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM article_tags WHERE article_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         write_relations(&mut tx, id, draft).await?;
         write_revision(&mut tx, id, revision, now, draft).await?;
         // An address that now belongs to this article again is no longer a redirect.
-        sqlx::query("DELETE FROM redirects WHERE old_path = $1").bind(&path).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM redirects WHERE old_path = $1")
+            .bind(&path)
+            .execute(&mut *tx)
+            .await?;
         if current.path != path && current.draft.status == ArticleStatus::Published {
             sqlx::query(
                 "INSERT INTO redirects (old_path, article_id) VALUES ($1, $2)
@@ -175,7 +202,9 @@ impl Store {
     /// published, or created while it is a draft, and its slug.
     async fn path_for(&self, draft: &ArticleDraft, created: DateTime<Utc>) -> Result<String> {
         let tree = self.section_tree().await?;
-        let section_path = tree.path(draft.section_id).ok_or(StoreError::NotFound("the section"))?;
+        let section_path = tree
+            .path(draft.section_id)
+            .ok_or(StoreError::NotFound("the section"))?;
         for byline in &draft.bylines {
             if let Byline::Staff { author_id } = byline {
                 let found = sqlx::query("SELECT id FROM authors WHERE id = $1")
@@ -187,13 +216,20 @@ impl Store {
                 }
             }
         }
-        Ok(article_path(section_path, draft.published_at.unwrap_or(created), &draft.slug))
+        Ok(article_path(
+            section_path,
+            draft.published_at.unwrap_or(created),
+            &draft.slug,
+        ))
     }
 
     /// The article with this id, whatever its status.
     pub async fn article(&self, id: Id) -> Result<Option<Article>> {
         let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         match row.as_ref().map(article_from).transpose()? {
             Some(article) => Ok(Some(self.with_relations(article).await?)),
             None => Ok(None),
@@ -203,7 +239,10 @@ impl Store {
     /// The article at a URL path with its bylines, tags and lead image, whatever its status.
     pub async fn article_by_path(&self, path: &str) -> Result<Option<ArticleDetail>> {
         let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.path = $1");
-        let row = sqlx::query(&sql).bind(path).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(path)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(article) = row.as_ref().map(article_from).transpose()? else {
             return Ok(None);
         };
@@ -234,11 +273,18 @@ impl Store {
                 let guest: Option<String> = r.try_get("guest_name")?;
                 Ok(match author {
                     Some(author_id) => Byline::Staff { author_id },
-                    None => Byline::Guest { name: guest.unwrap_or_default() },
+                    None => Byline::Guest {
+                        name: guest.unwrap_or_default(),
+                    },
                 })
             })
             .collect::<Result<_>>()?;
-        article.draft.tags = self.tags_of(article.id).await?.into_iter().map(|t| t.name).collect();
+        article.draft.tags = self
+            .tags_of(article.id)
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
         Ok(article)
     }
 
@@ -304,12 +350,18 @@ impl Store {
             if ids.is_empty() {
                 return Ok((Vec::new(), 0));
             }
-            conditions.push(format!("a.section_id IN ({})", placeholders(binds.len() + 1, ids.len())));
+            conditions.push(format!(
+                "a.section_id IN ({})",
+                placeholders(binds.len() + 1, ids.len())
+            ));
             binds.extend(ids);
         }
         if let Some(tag) = listing.tag_id {
             binds.push(tag);
-            conditions.push(format!("a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ${})", binds.len()));
+            conditions.push(format!(
+                "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ${})",
+                binds.len()
+            ));
         }
         if let Some(author) = listing.author_id {
             binds.push(author);
@@ -319,7 +371,10 @@ impl Store {
             ));
         }
         if !listing.exclude.is_empty() {
-            conditions.push(format!("a.id NOT IN ({})", placeholders(binds.len() + 1, listing.exclude.len())));
+            conditions.push(format!(
+                "a.id NOT IN ({})",
+                placeholders(binds.len() + 1, listing.exclude.len())
+            ));
             binds.extend(&listing.exclude);
         }
         let filter = conditions.join(" AND ");
@@ -344,7 +399,11 @@ impl Store {
             query = query.bind(*b);
         }
         let offset = i64::try_from(listing.offset).unwrap_or(i64::MAX);
-        let rows = query.bind(i64::from(listing.limit)).bind(offset).fetch_all(&self.pool).await?;
+        let rows = query
+            .bind(i64::from(listing.limit))
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
         let summaries = rows.iter().map(summary_from).collect::<Result<_>>()?;
         Ok((summaries, u64::try_from(total).unwrap_or_default()))
     }
@@ -372,7 +431,11 @@ impl Store {
     }
 
     /// The published articles of a curated collection, in the editors' order.
-    pub async fn collection_articles(&self, slug: &Slug, limit: u32) -> Result<Vec<ArticleSummary>> {
+    pub async fn collection_articles(
+        &self,
+        slug: &Slug,
+        limit: u32,
+    ) -> Result<Vec<ArticleSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, {MEDIA_COLUMNS} FROM collections c
              JOIN collection_items ci ON ci.collection_id = c.id
@@ -392,12 +455,18 @@ impl Store {
 
 fn path_conflict(error: sqlx::Error, path: &str) -> StoreError {
     match StoreError::from(error) {
-        StoreError::Conflict(_) => StoreError::Conflict(format!("another article already has the address {path}")),
+        StoreError::Conflict(_) => {
+            StoreError::Conflict(format!("another article already has the address {path}"))
+        }
         other => other,
     }
 }
 
-async fn write_relations(tx: &mut Transaction<'_, Any>, id: Id, draft: &ArticleDraft) -> Result<()> {
+async fn write_relations(
+    tx: &mut Transaction<'_, Any>,
+    id: Id,
+    draft: &ArticleDraft,
+) -> Result<()> {
     for (position, byline) in draft.bylines.iter().enumerate() {
         let (author_id, guest) = match byline {
             Byline::Staff { author_id } => (Some(*author_id), None),
@@ -412,7 +481,9 @@ async fn write_relations(tx: &mut Transaction<'_, Any>, id: Id, draft: &ArticleD
             .await?;
     }
     for (position, name) in draft.tags.iter().enumerate() {
-        let Some(slug) = broadsheet_domain::slugify(name) else { continue };
+        let Some(slug) = broadsheet_domain::slugify(name) else {
+            continue;
+        };
         sqlx::query("INSERT INTO tags (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING")
             .bind(slug.as_str())
             .bind(name)

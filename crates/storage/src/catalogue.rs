@@ -25,7 +25,10 @@ fn section_from(row: &AnyRow) -> Result<Section> {
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         position: row.try_get("position")?,
-        language: row.try_get::<Option<String>, _>("language")?.map(language_of).transpose()?,
+        language: row
+            .try_get::<Option<String>, _>("language")?
+            .map(language_of)
+            .transpose()?,
     })
 }
 
@@ -177,7 +180,9 @@ impl Store {
 
     pub async fn create_author(&self, new: &NewAuthor) -> Result<Author> {
         if new.name.trim().is_empty() {
-            return Err(broadsheet_domain::ValidationError::new("name", "must not be empty").into());
+            return Err(
+                broadsheet_domain::ValidationError::new("name", "must not be empty").into(),
+            );
         }
         let _turn = self.write_turn().await;
         let row = sqlx::query(
@@ -200,17 +205,19 @@ impl Store {
     }
 
     pub async fn author_by_slug(&self, slug: &Slug) -> Result<Option<Author>> {
-        let row = sqlx::query("SELECT id, slug, name, bio, photo_media_id FROM authors WHERE slug = $1")
-            .bind(slug.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, slug, name, bio, photo_media_id FROM authors WHERE slug = $1")
+                .bind(slug.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(author_from).transpose()
     }
 
     pub async fn authors(&self) -> Result<Vec<Author>> {
-        let rows = sqlx::query("SELECT id, slug, name, bio, photo_media_id FROM authors ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, slug, name, bio, photo_media_id FROM authors ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(author_from).collect()
     }
 
@@ -263,7 +270,9 @@ impl Store {
     /// Creates the page, or replaces the one with the same slug.
     pub async fn put_page(&self, new: &NewPage) -> Result<Page> {
         if new.title.trim().is_empty() {
-            return Err(broadsheet_domain::ValidationError::new("title", "must not be empty").into());
+            return Err(
+                broadsheet_domain::ValidationError::new("title", "must not be empty").into(),
+            );
         }
         let _turn = self.write_turn().await;
         let now = Utc::now().timestamp();
@@ -292,10 +301,12 @@ impl Store {
     }
 
     pub async fn page_by_slug(&self, slug: &Slug) -> Result<Option<Page>> {
-        let row = sqlx::query("SELECT id, slug, title, body, language, updated_at FROM pages WHERE slug = $1")
-            .bind(slug.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, slug, title, body, language, updated_at FROM pages WHERE slug = $1",
+        )
+        .bind(slug.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Page {
             id: row.try_get("id")?,
@@ -320,7 +331,12 @@ impl Store {
     // ---- collections ----
 
     /// Sets a collection's articles in the given order, creating the collection if needed.
-    pub async fn set_collection(&self, slug: &Slug, name: &str, article_ids: &[Id]) -> Result<Collection> {
+    pub async fn set_collection(
+        &self,
+        slug: &Slug,
+        name: &str,
+        article_ids: &[Id],
+    ) -> Result<Collection> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(

@@ -27,7 +27,10 @@ impl From<sqlx::Error> for StoreError {
                 return StoreError::Conflict(format!("that already exists ({})", db.message()));
             }
             if db.is_foreign_key_violation() {
-                return StoreError::Conflict(format!("it refers to something that does not exist ({})", db.message()));
+                return StoreError::Conflict(format!(
+                    "it refers to something that does not exist ({})",
+                    db.message()
+                ));
             }
         }
         StoreError::Database(error)
@@ -37,6 +40,9 @@ impl From<sqlx::Error> for StoreError {
 impl StoreError {
     /// True when the caller sent something wrong, as opposed to a server fault.
     pub fn is_user_error(&self) -> bool {
-        matches!(self, StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::Conflict(_))
+        matches!(
+            self,
+            StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::Conflict(_)
+        )
     }
 }

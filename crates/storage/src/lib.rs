@@ -159,7 +159,9 @@ fn sqlite_url(url: &str) -> Result<String> {
         .trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() {
-        return Err(StoreError::BadUrl(format!("{url:?} names no database file")));
+        return Err(StoreError::BadUrl(format!(
+            "{url:?} names no database file"
+        )));
     }
     if path != ":memory:" {
         if let Some(parent) = std::path::Path::new(path).parent() {

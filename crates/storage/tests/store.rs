@@ -53,9 +53,15 @@ fn draft(section_id: Id, s: &str, published_days_ago: Option<i64>) -> ArticleDra
         body: "Body *text*".into(),
         dateline: Some("TIRANA".into()),
         lead_media_id: None,
-        bylines: vec![Byline::Guest { name: "Staff and agencies".into() }],
+        bylines: vec![Byline::Guest {
+            name: "Staff and agencies".into(),
+        }],
         tags: vec!["Albania".into(), "Police".into()],
-        status: if published_days_ago.is_some() { ArticleStatus::Published } else { ArticleStatus::Draft },
+        status: if published_days_ago.is_some() {
+            ArticleStatus::Published
+        } else {
+            ArticleStatus::Draft
+        },
         published_at: published_days_ago.map(|d| Utc::now() - Duration::days(d)),
         translation_group: None,
     }
@@ -67,7 +73,12 @@ async fn articles_round_trip_with_bylines_tags_and_media() {
         let news = section(&store, None, "news").await;
         let me = section(&store, Some(news.id), "middle-east").await;
         let author = store
-            .create_author(&NewAuthor { slug: slug("mina-rahimi"), name: "Mina Rahimi".into(), bio: "Reporter".into(), photo_media_id: None })
+            .create_author(&NewAuthor {
+                slug: slug("mina-rahimi"),
+                name: "Mina Rahimi".into(),
+                bio: "Reporter".into(),
+                photo_media_id: None,
+            })
             .await
             .expect("author");
         let media = store
@@ -84,17 +95,35 @@ async fn articles_round_trip_with_bylines_tags_and_media() {
             .await
             .expect("media");
         let mut d = draft(me.id, "police-raid-camp", Some(1));
-        d.bylines = vec![Byline::Staff { author_id: author.id }, Byline::Guest { name: "Agencies".into() }];
+        d.bylines = vec![
+            Byline::Staff {
+                author_id: author.id,
+            },
+            Byline::Guest {
+                name: "Agencies".into(),
+            },
+        ];
         d.lead_media_id = Some(media.id);
         let article = store.create_article(&d).await.expect("create");
-        assert!(article.path.starts_with("/news/middle-east/"), "{}", article.path);
+        assert!(
+            article.path.starts_with("/news/middle-east/"),
+            "{}",
+            article.path
+        );
         assert!(article.path.ends_with("/police-raid-camp"));
 
-        let detail = store.article_by_path(&article.path).await.expect("query").expect("found");
+        let detail = store
+            .article_by_path(&article.path)
+            .await
+            .expect("query")
+            .expect("found");
         assert!(detail.is_public(Utc::now()));
         assert_eq!(detail.article.draft.headline, "Headline police-raid-camp");
         assert_eq!(detail.bylines[0].name, "Mina Rahimi");
-        assert_eq!(detail.bylines[0].author_slug.as_deref(), Some("mina-rahimi"));
+        assert_eq!(
+            detail.bylines[0].author_slug.as_deref(),
+            Some("mina-rahimi")
+        );
         assert_eq!(detail.bylines[1].name, "Agencies");
         assert_eq!(detail.bylines[1].author_slug, None);
         let tags: Vec<_> = detail.tags.iter().map(|t| t.slug.as_str()).collect();
@@ -110,23 +139,42 @@ async fn articles_round_trip_with_bylines_tags_and_media() {
 async fn every_save_keeps_a_revision_and_stale_saves_are_refused() {
     on_both("revisions", |store| async move {
         let news = section(&store, None, "news").await;
-        let article = store.create_article(&draft(news.id, "first", Some(0))).await.expect("create");
+        let article = store
+            .create_article(&draft(news.id, "first", Some(0)))
+            .await
+            .expect("create");
         let mut d = article.draft.clone();
         d.headline = "Second headline".into();
-        let second = store.update_article(article.id, Some(1), &d).await.expect("update");
+        let second = store
+            .update_article(article.id, Some(1), &d)
+            .await
+            .expect("update");
         assert_eq!(second.revision, 2);
 
         // Someone still holding revision 1 must not overwrite revision 2.
         let mut stale = article.draft.clone();
         stale.headline = "Stale edit".into();
         let refused = store.update_article(article.id, Some(1), &stale).await;
-        assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "{refused:?}"
+        );
 
         let revisions = store.revisions(article.id).await.expect("revisions");
-        let headlines: Vec<_> = revisions.iter().map(|r| r.draft.headline.as_str()).collect();
+        let headlines: Vec<_> = revisions
+            .iter()
+            .map(|r| r.draft.headline.as_str())
+            .collect();
         assert_eq!(headlines, vec!["Headline first", "Second headline"]);
-        let stored = store.article(article.id).await.expect("query").expect("found");
-        assert_eq!(stored.draft, d, "the draft reads back exactly as saved, bylines and tags included");
+        let stored = store
+            .article(article.id)
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!(
+            stored.draft, d,
+            "the draft reads back exactly as saved, bylines and tags included"
+        );
     })
     .await;
 }
@@ -136,20 +184,42 @@ async fn a_changed_address_redirects_and_can_be_taken_back() {
     on_both("redirects", |store| async move {
         let news = section(&store, None, "news").await;
         let world = section(&store, None, "world").await;
-        let article = store.create_article(&draft(news.id, "old-slug", Some(0))).await.expect("create");
+        let article = store
+            .create_article(&draft(news.id, "old-slug", Some(0)))
+            .await
+            .expect("create");
         let mut d = article.draft.clone();
         d.slug = slug("new-slug");
         d.section_id = world.id;
-        let moved = store.update_article(article.id, None, &d).await.expect("update");
+        let moved = store
+            .update_article(article.id, None, &d)
+            .await
+            .expect("update");
         assert!(moved.path.starts_with("/world/"));
-        assert_eq!(store.redirect_target(&article.path).await.expect("query"), Some(moved.path.clone()));
-        assert!(store.article_by_path(&article.path).await.expect("query").is_none());
+        assert_eq!(
+            store.redirect_target(&article.path).await.expect("query"),
+            Some(moved.path.clone())
+        );
+        assert!(store
+            .article_by_path(&article.path)
+            .await
+            .expect("query")
+            .is_none());
 
         // Moving back makes the old address the article's own again.
-        let back = store.update_article(article.id, None, &article.draft).await.expect("update");
+        let back = store
+            .update_article(article.id, None, &article.draft)
+            .await
+            .expect("update");
         assert_eq!(back.path, article.path);
-        assert_eq!(store.redirect_target(&article.path).await.expect("query"), None);
-        assert_eq!(store.redirect_target(&moved.path).await.expect("query"), Some(article.path.clone()));
+        assert_eq!(
+            store.redirect_target(&article.path).await.expect("query"),
+            None
+        );
+        assert_eq!(
+            store.redirect_target(&moved.path).await.expect("query"),
+            Some(article.path.clone())
+        );
     })
     .await;
 }
@@ -161,11 +231,23 @@ async fn listings_hold_only_public_articles_of_the_filter() {
         let me = section(&store, Some(news.id), "middle-east").await;
         let sport = section(&store, None, "sport").await;
         for i in 0..5 {
-            store.create_article(&draft(me.id, &format!("me-{i}"), Some(i))).await.expect("create");
+            store
+                .create_article(&draft(me.id, &format!("me-{i}"), Some(i)))
+                .await
+                .expect("create");
         }
-        store.create_article(&draft(news.id, "news-top", Some(10))).await.expect("create");
-        store.create_article(&draft(sport.id, "sport-1", Some(2))).await.expect("create");
-        store.create_article(&draft(news.id, "a-draft", None)).await.expect("create");
+        store
+            .create_article(&draft(news.id, "news-top", Some(10)))
+            .await
+            .expect("create");
+        store
+            .create_article(&draft(sport.id, "sport-1", Some(2)))
+            .await
+            .expect("create");
+        store
+            .create_article(&draft(news.id, "a-draft", None))
+            .await
+            .expect("create");
         let mut future = draft(news.id, "embargoed", None);
         future.status = ArticleStatus::Published;
         future.published_at = Some(Utc::now() + Duration::hours(3));
@@ -173,27 +255,54 @@ async fn listings_hold_only_public_articles_of_the_filter() {
 
         let tree = store.section_tree().await.expect("tree");
         let (page, total) = store
-            .list_published(&Listing { section_ids: Some(tree.with_descendants(news.id)), limit: 4, ..Listing::default() })
+            .list_published(&Listing {
+                section_ids: Some(tree.with_descendants(news.id)),
+                limit: 4,
+                ..Listing::default()
+            })
             .await
             .expect("list");
-        assert_eq!(total, 6, "five in Middle East and one in News; no draft, nothing embargoed");
-        let slugs: Vec<_> = page.iter().map(|a| a.path.rsplit('/').next().unwrap_or_default().to_owned()).collect();
+        assert_eq!(
+            total, 6,
+            "five in Middle East and one in News; no draft, nothing embargoed"
+        );
+        let slugs: Vec<_> = page
+            .iter()
+            .map(|a| a.path.rsplit('/').next().unwrap_or_default().to_owned())
+            .collect();
         assert_eq!(slugs, vec!["me-0", "me-1", "me-2", "me-3"], "newest first");
         let (rest, _) = store
-            .list_published(&Listing { section_ids: Some(tree.with_descendants(news.id)), limit: 4, offset: 4, ..Listing::default() })
+            .list_published(&Listing {
+                section_ids: Some(tree.with_descendants(news.id)),
+                limit: 4,
+                offset: 4,
+                ..Listing::default()
+            })
             .await
             .expect("list");
         assert_eq!(rest.len(), 2);
 
-        let albania = store.tag_by_slug(&slug("albania")).await.expect("query").expect("tag");
+        let albania = store
+            .tag_by_slug(&slug("albania"))
+            .await
+            .expect("query")
+            .expect("tag");
         let (tagged, total) = store
-            .list_published(&Listing { tag_id: Some(albania.id), limit: 50, ..Listing::default() })
+            .list_published(&Listing {
+                tag_id: Some(albania.id),
+                limit: 50,
+                ..Listing::default()
+            })
             .await
             .expect("list");
         assert_eq!(total, 7);
         assert_eq!(tagged.len(), 7);
 
-        let first = store.article_by_path(&page[0].path).await.expect("query").expect("found");
+        let first = store
+            .article_by_path(&page[0].path)
+            .await
+            .expect("query")
+            .expect("found");
         let related = store.related(&first.article, 3).await.expect("related");
         assert_eq!(related.len(), 3);
         assert!(related.iter().all(|r| r.id != first.article.id));
@@ -205,15 +314,30 @@ async fn listings_hold_only_public_articles_of_the_filter() {
 async fn collections_keep_the_editors_order_and_hide_drafts() {
     on_both("collections", |store| async move {
         let news = section(&store, None, "news").await;
-        let a = store.create_article(&draft(news.id, "a", Some(3))).await.expect("create");
-        let b = store.create_article(&draft(news.id, "b", Some(1))).await.expect("create");
-        let hidden = store.create_article(&draft(news.id, "hidden", None)).await.expect("create");
+        let a = store
+            .create_article(&draft(news.id, "a", Some(3)))
+            .await
+            .expect("create");
+        let b = store
+            .create_article(&draft(news.id, "b", Some(1)))
+            .await
+            .expect("create");
+        let hidden = store
+            .create_article(&draft(news.id, "hidden", None))
+            .await
+            .expect("create");
         let choice = slug(EDITORS_CHOICE);
-        store.set_collection(&choice, "Editor's Choice", &[a.id, hidden.id, b.id]).await.expect("set");
+        store
+            .set_collection(&choice, "Editor's Choice", &[a.id, hidden.id, b.id])
+            .await
+            .expect("set");
         let items = store.collection_articles(&choice, 10).await.expect("items");
         let ids: Vec<_> = items.iter().map(|i| i.id).collect();
         assert_eq!(ids, vec![a.id, b.id]);
-        assert_eq!(store.collection(&choice).await.expect("q").map(|c| c.name), Some("Editor's Choice".into()));
+        assert_eq!(
+            store.collection(&choice).await.expect("q").map(|c| c.name),
+            Some("Editor's Choice".into())
+        );
     })
     .await;
 }
@@ -251,10 +375,33 @@ async fn bad_writes_are_refused_with_a_reason_and_change_nothing() {
 async fn pages_are_replaced_by_slug() {
     on_both("pages", |store| async move {
         let en = Language::parse("en").expect("valid");
-        store.put_page(&NewPage { slug: slug("about"), title: "About".into(), body: "One".into(), language: en.clone() }).await.expect("put");
-        store.put_page(&NewPage { slug: slug("about"), title: "About us".into(), body: "Two".into(), language: en }).await.expect("put");
-        let page = store.page_by_slug(&slug("about")).await.expect("q").expect("found");
-        assert_eq!((page.title.as_str(), page.body.as_str()), ("About us", "Two"));
+        store
+            .put_page(&NewPage {
+                slug: slug("about"),
+                title: "About".into(),
+                body: "One".into(),
+                language: en.clone(),
+            })
+            .await
+            .expect("put");
+        store
+            .put_page(&NewPage {
+                slug: slug("about"),
+                title: "About us".into(),
+                body: "Two".into(),
+                language: en,
+            })
+            .await
+            .expect("put");
+        let page = store
+            .page_by_slug(&slug("about"))
+            .await
+            .expect("q")
+            .expect("found");
+        assert_eq!(
+            (page.title.as_str(), page.body.as_str()),
+            ("About us", "Two")
+        );
         assert_eq!(store.page_links().await.expect("links").len(), 1);
     })
     .await;
@@ -266,10 +413,17 @@ async fn data_survives_reopening_the_sqlite_file() {
     let url = format!("sqlite://{}", dir.path().join("nested/site.db").display());
     let store = Store::open(&url).await.expect("open");
     let news = section(&store, None, "news").await;
-    let article = store.create_article(&draft(news.id, "durable", Some(0))).await.expect("create");
+    let article = store
+        .create_article(&draft(news.id, "durable", Some(0)))
+        .await
+        .expect("create");
     store.close().await;
     let reopened = Store::open(&url).await.expect("reopen");
-    assert!(reopened.article_by_path(&article.path).await.expect("q").is_some());
+    assert!(reopened
+        .article_by_path(&article.path)
+        .await
+        .expect("q")
+        .is_some());
 }
 
 #[tokio::test]

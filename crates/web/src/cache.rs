@@ -24,13 +24,23 @@ impl CachedPage {
         let identity = Bytes::from(html);
         let etag = format!("\"{}\"", &blake3::hash(&identity).to_hex()[..32]);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-        let gzip = gz.write_all(&identity).and_then(|()| gz.finish()).unwrap_or_default();
+        let gzip = gz
+            .write_all(&identity)
+            .and_then(|()| gz.finish())
+            .unwrap_or_default();
         let mut brotli = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams { quality: 6, ..Default::default() };
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 6,
+            ..Default::default()
+        };
         let br_ok = brotli::BrotliCompress(&mut identity.as_ref(), &mut brotli, &params).is_ok();
         CachedPage {
             gzip: Bytes::from(gzip),
-            brotli: if br_ok { Bytes::from(brotli) } else { Bytes::new() },
+            brotli: if br_ok {
+                Bytes::from(brotli)
+            } else {
+                Bytes::new()
+            },
             identity,
             etag,
         }
@@ -62,7 +72,9 @@ impl PageCache {
 
     /// Keeps a page rendered under `generation`, unless content changed since.
     pub fn insert(&self, key: String, generation: u64, page: Arc<CachedPage>) {
-        let Ok(mut pages) = self.pages.write() else { return };
+        let Ok(mut pages) = self.pages.write() else {
+            return;
+        };
         if self.generation() != generation {
             return;
         }
@@ -95,7 +107,10 @@ impl PageCache {
             return Ok(chrome);
         }
         let generation = self.generation();
-        let chrome = Arc::new(ChromeData { tree: store.section_tree().await?, pages: store.page_links().await? });
+        let chrome = Arc::new(ChromeData {
+            tree: store.section_tree().await?,
+            pages: store.page_links().await?,
+        });
         if let Ok(mut slot) = self.chrome.write() {
             if self.generation() == generation {
                 *slot = Some(chrome.clone());
@@ -115,7 +130,9 @@ impl PageCache {
                 let event = events.recv().await;
                 let Some(cache) = cache.upgrade() else { break };
                 match event {
-                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => cache.clear(),
+                    Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        cache.clear()
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
             }

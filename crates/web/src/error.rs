@@ -50,7 +50,9 @@ impl AppError {
                  The front page and the sections below lead to everything we publish."
                     .into()
             }
-            AppError::Internal(_) => "The page could not be shown just now. Please try again in a moment.".into(),
+            AppError::Internal(_) => {
+                "The page could not be shown just now. Please try again in a moment.".into()
+            }
             other => other.to_string(),
         }
     }
@@ -97,8 +99,19 @@ impl App {
         let status = error.status();
         let html = match self.cache.chrome(&self.store).await {
             Ok(chrome) => {
-                let view = Chrome { settings: &self.settings, sections: &chrome.tree, pages: &chrome.pages };
-                self.renderer.error(&view, status.as_u16(), error.title(), &error.public_message()).ok()
+                let view = Chrome {
+                    settings: &self.settings,
+                    sections: &chrome.tree,
+                    pages: &chrome.pages,
+                };
+                self.renderer
+                    .error(
+                        &view,
+                        status.as_u16(),
+                        error.title(),
+                        &error.public_message(),
+                    )
+                    .ok()
             }
             Err(e) => {
                 tracing::error!(error = %e, "cannot load site navigation for an error page");
@@ -113,9 +126,10 @@ impl App {
             )
         });
         let mut response = (status, Html(html)).into_response();
-        response
-            .headers_mut()
-            .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
         response
     }
 }

@@ -33,7 +33,12 @@ pub struct App {
 pub type SharedApp = Arc<App>;
 
 impl App {
-    pub fn new(store: Store, settings: SiteSettings, renderer: Renderer, media_dir: PathBuf) -> SharedApp {
+    pub fn new(
+        store: Store,
+        settings: SiteSettings,
+        renderer: Renderer,
+        media_dir: PathBuf,
+    ) -> SharedApp {
         let app = Arc::new(App {
             store,
             settings,
@@ -47,6 +52,12 @@ impl App {
 }
 
 /// Serves until `shutdown` completes, then lets in-flight requests finish.
-pub async fn serve(listener: TcpListener, app: SharedApp, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+pub async fn serve(
+    listener: TcpListener,
+    app: SharedApp,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -30,7 +30,11 @@ pub async fn page(app: &App, route: Route, uri: &Uri, headers: &HeaderMap) -> Re
         PageNumber::FIRST
     };
     // Other query parameters (tracking tags and the like) do not change the page.
-    let key = if page == PageNumber::FIRST { path.clone() } else { format!("{path}?page={}", page.get()) };
+    let key = if page == PageNumber::FIRST {
+        path.clone()
+    } else {
+        format!("{path}?page={}", page.get())
+    };
     if let Some(hit) = app.cache.get(&key) {
         return respond::page(&hit, headers);
     }
@@ -52,17 +56,31 @@ pub async fn page(app: &App, route: Route, uri: &Uri, headers: &HeaderMap) -> Re
 
 async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, AppError> {
     let data = app.cache.chrome(&app.store).await?;
-    let chrome = Chrome { settings: &app.settings, sections: &data.tree, pages: &data.pages };
+    let chrome = Chrome {
+        settings: &app.settings,
+        sections: &data.tree,
+        pages: &data.pages,
+    };
     let store = &app.store;
     let html = match route {
         Route::Home => {
-            let top = store.collection_articles(&slug(TOP_STORIES)?, HOME_TOP_STORIES).await?;
+            let top = store
+                .collection_articles(&slug(TOP_STORIES)?, HOME_TOP_STORIES)
+                .await?;
             let front = if top.is_empty() {
-                store.list_published(&Listing { limit: HOME_TOP_STORIES, ..Listing::default() }).await?.0
+                store
+                    .list_published(&Listing {
+                        limit: HOME_TOP_STORIES,
+                        ..Listing::default()
+                    })
+                    .await?
+                    .0
             } else {
                 top
             };
-            let editors_choice = store.collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE).await?;
+            let editors_choice = store
+                .collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
+                .await?;
             let shown: Vec<i64> = front.iter().map(|a| a.id).collect();
             let mut latest_by_section = Vec::new();
             for section in data.tree.children(None) {
@@ -93,37 +111,93 @@ async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, Ap
             };
             let (articles, total) = store.list_published(&listing).await?;
             let pager = pager(data.tree.path(section.id).unwrap_or("/"), page, total)?;
-            app.renderer.section(&chrome, &SectionPage { section, articles: &articles, pager })?
+            app.renderer.section(
+                &chrome,
+                &SectionPage {
+                    section,
+                    articles: &articles,
+                    pager,
+                },
+            )?
         }
         Route::Article { .. } => {
             let path = canonical_path(route, &Uri::from_static("/"));
-            let detail = store.article_by_path(&path).await?.ok_or(AppError::NotFound)?;
+            let detail = store
+                .article_by_path(&path)
+                .await?
+                .ok_or(AppError::NotFound)?;
             if !detail.is_public(Utc::now()) {
                 return Err(AppError::NotFound);
             }
             let related = store.related(&detail.article, RELATED).await?;
-            let mut editors_choice = store.collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE).await?;
+            let mut editors_choice = store
+                .collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
+                .await?;
             editors_choice.retain(|a| a.id != detail.article.id);
-            app.renderer.article(&chrome, &ArticlePage { detail: &detail, related: &related, editors_choice: &editors_choice })?
+            app.renderer.article(
+                &chrome,
+                &ArticlePage {
+                    detail: &detail,
+                    related: &related,
+                    editors_choice: &editors_choice,
+                },
+            )?
         }
         Route::Tag(tag_slug) => {
-            let tag = store.tag_by_slug(tag_slug).await?.ok_or(AppError::NotFound)?;
-            let listing = Listing { tag_id: Some(tag.id), offset: page.offset(PER_PAGE), limit: PER_PAGE, ..Listing::default() };
+            let tag = store
+                .tag_by_slug(tag_slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let listing = Listing {
+                tag_id: Some(tag.id),
+                offset: page.offset(PER_PAGE),
+                limit: PER_PAGE,
+                ..Listing::default()
+            };
             let (articles, total) = store.list_published(&listing).await?;
             let path = format!("/tag/{}", tag.slug);
             let pager = pager(&path, page, total)?;
-            app.renderer.listing(&chrome, &ListingPage { title: &tag.name, intro: "", path, articles: &articles, pager })?
+            app.renderer.listing(
+                &chrome,
+                &ListingPage {
+                    title: &tag.name,
+                    intro: "",
+                    path,
+                    articles: &articles,
+                    pager,
+                },
+            )?
         }
         Route::Author(author_slug) => {
-            let author = store.author_by_slug(author_slug).await?.ok_or(AppError::NotFound)?;
-            let listing = Listing { author_id: Some(author.id), offset: page.offset(PER_PAGE), limit: PER_PAGE, ..Listing::default() };
+            let author = store
+                .author_by_slug(author_slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let listing = Listing {
+                author_id: Some(author.id),
+                offset: page.offset(PER_PAGE),
+                limit: PER_PAGE,
+                ..Listing::default()
+            };
             let (articles, total) = store.list_published(&listing).await?;
             let path = format!("/author/{}", author.slug);
             let pager = pager(&path, page, total)?;
-            app.renderer.listing(&chrome, &ListingPage { title: &author.name, intro: &author.bio, path, articles: &articles, pager })?
+            app.renderer.listing(
+                &chrome,
+                &ListingPage {
+                    title: &author.name,
+                    intro: &author.bio,
+                    path,
+                    articles: &articles,
+                    pager,
+                },
+            )?
         }
         Route::Page(page_slug) => {
-            let page = store.page_by_slug(page_slug).await?.ok_or(AppError::NotFound)?;
+            let page = store
+                .page_by_slug(page_slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
             app.renderer.page(&chrome, &page)?
         }
         Route::Asset(_) | Route::Media(_) | Route::Unknown => return Err(AppError::NotFound),
@@ -147,7 +221,13 @@ fn canonical_path(route: &Route, uri: &Uri) -> String {
     match route {
         Route::Home => "/".into(),
         Route::Section(slugs) => format!("/{}", join(slugs)),
-        Route::Article { section, year, month, day, slug } => {
+        Route::Article {
+            section,
+            year,
+            month,
+            day,
+            slug,
+        } => {
             format!("/{}/{year:04}/{month:02}/{day:02}/{slug}", join(section))
         }
         Route::Tag(s) => format!("/tag/{s}"),

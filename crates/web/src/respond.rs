@@ -2,7 +2,7 @@
 //! assets and media files.
 
 use crate::cache::CachedPage;
-use crate::{AppError, App};
+use crate::{App, AppError};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,9 +10,15 @@ use axum::response::{IntoResponse, Response};
 /// Sends a cached page in the best encoding the client accepts, or 304 when it has it.
 pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60, stale-while-revalidate=300"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60, stale-while-revalidate=300"),
+    );
     if let Ok(etag) = HeaderValue::from_str(&page.etag) {
         headers.insert(header::ETAG, etag);
     }
@@ -52,7 +58,11 @@ fn preferred_encoding(request: &HeaderMap) -> Option<&'static str> {
         .flat_map(|v| v.split(','))
         .map(|part| {
             let mut pieces = part.split(';');
-            let name = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let name = pieces
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
             let refused = pieces.any(|p| {
                 p.trim()
                     .strip_prefix("q=")
@@ -79,14 +89,25 @@ pub fn asset(app: &App, name: &str, request: &HeaderMap) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
-    static_file(bytes.into_owned(), mime, etag, "public, max-age=3600", request)
+    static_file(
+        bytes.into_owned(),
+        mime,
+        etag,
+        "public, max-age=3600",
+        request,
+    )
 }
 
 pub async fn media(app: &App, name: &str, request: &HeaderMap) -> Response {
     let path = app.media_dir.join(name);
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
-            let mime = match name.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
+            let mime = match name
+                .rsplit('.')
+                .next()
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
                 Some("jpg" | "jpeg") => "image/jpeg",
                 Some("png") => "image/png",
                 Some("webp") => "image/webp",
@@ -97,12 +118,26 @@ pub async fn media(app: &App, name: &str, request: &HeaderMap) -> Response {
             let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..32]);
             static_file(bytes, mime, etag, "public, max-age=86400", request)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => app.error_response(AppError::NotFound).await,
-        Err(e) => app.error_response(AppError::Internal(format!("reading {}: {e}", path.display()))).await,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            app.error_response(AppError::NotFound).await
+        }
+        Err(e) => {
+            app.error_response(AppError::Internal(format!(
+                "reading {}: {e}",
+                path.display()
+            )))
+            .await
+        }
     }
 }
 
-fn static_file(bytes: Vec<u8>, mime: &'static str, etag: String, cache: &'static str, request: &HeaderMap) -> Response {
+fn static_file(
+    bytes: Vec<u8>,
+    mime: &'static str,
+    etag: String,
+    cache: &'static str,
+    request: &HeaderMap,
+) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -127,17 +162,38 @@ mod tests {
 
     #[test]
     fn negotiates_encodings() {
-        assert_eq!(preferred_encoding(&with(header::ACCEPT_ENCODING, "gzip, deflate, br")), Some("br"));
-        assert_eq!(preferred_encoding(&with(header::ACCEPT_ENCODING, "gzip")), Some("gzip"));
-        assert_eq!(preferred_encoding(&with(header::ACCEPT_ENCODING, "br;q=0, gzip;q=0.5")), Some("gzip"));
-        assert_eq!(preferred_encoding(&with(header::ACCEPT_ENCODING, "identity")), None);
+        assert_eq!(
+            preferred_encoding(&with(header::ACCEPT_ENCODING, "gzip, deflate, br")),
+            Some("br")
+        );
+        assert_eq!(
+            preferred_encoding(&with(header::ACCEPT_ENCODING, "gzip")),
+            Some("gzip")
+        );
+        assert_eq!(
+            preferred_encoding(&with(header::ACCEPT_ENCODING, "br;q=0, gzip;q=0.5")),
+            Some("gzip")
+        );
+        assert_eq!(
+            preferred_encoding(&with(header::ACCEPT_ENCODING, "identity")),
+            None
+        );
         assert_eq!(preferred_encoding(&HeaderMap::new()), None);
     }
 
     #[test]
     fn matches_etags() {
-        assert!(etag_matches(&with(header::IF_NONE_MATCH, "\"a\", \"b\""), "\"b\""));
-        assert!(etag_matches(&with(header::IF_NONE_MATCH, "W/\"b\""), "\"b\""));
-        assert!(!etag_matches(&with(header::IF_NONE_MATCH, "\"c\""), "\"b\""));
+        assert!(etag_matches(
+            &with(header::IF_NONE_MATCH, "\"a\", \"b\""),
+            "\"b\""
+        ));
+        assert!(etag_matches(
+            &with(header::IF_NONE_MATCH, "W/\"b\""),
+            "\"b\""
+        ));
+        assert!(!etag_matches(
+            &with(header::IF_NONE_MATCH, "\"c\""),
+            "\"b\""
+        ));
     }
 }

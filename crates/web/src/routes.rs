@@ -32,7 +32,9 @@ async fn dispatch(State(app): State<SharedApp>, request: Request) -> Response {
     let method = request.method().clone();
     if method != Method::GET && method != Method::HEAD {
         let mut response = app.error_response(crate::AppError::MethodNotAllowed).await;
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
     let uri = request.uri();
@@ -52,7 +54,11 @@ async fn dispatch(State(app): State<SharedApp>, request: Request) -> Response {
 async fn health(State(app): State<SharedApp>) -> Response {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("database unavailable: {e}\n")).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("database unavailable: {e}\n"),
+        )
+            .into_response(),
     }
 }
 
@@ -62,7 +68,9 @@ async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     };
     set(
         headers,
@@ -71,8 +79,16 @@ async fn security_headers(request: Request, next: Next) -> Response {
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
     );
     set(headers, "x-content-type-options", "nosniff");
-    set(headers, "referrer-policy", "strict-origin-when-cross-origin");
+    set(
+        headers,
+        "referrer-policy",
+        "strict-origin-when-cross-origin",
+    );
     set(headers, "x-frame-options", "SAMEORIGIN");
-    set(headers, "permissions-policy", "camera=(), microphone=(), geolocation=()");
+    set(
+        headers,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    );
     response
 }

@@ -1,81 +1,15 @@
 //! The reader website over real HTTP: a server on a free port with the demo content,
 //! fetched with a real client and read with a real HTML parser.
 
+mod common;
+
 use broadsheet_domain::{ArticleStatus, Slug};
-use broadsheet_render::{Renderer, Theme};
-use broadsheet_storage::Store;
-use broadsheet_web::App;
+use common::{start, start_on};
 use reqwest::header;
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use std::io::{Read, Write};
-use std::path::Path;
 use std::time::Duration;
-
-struct Site {
-    base: String,
-    store: Store,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-async fn start(theme_dir: Option<&Path>) -> Site {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("site.db").display());
-    start_on(&url, dir, theme_dir).await
-}
-
-async fn start_on(database_url: &str, dir: tempfile::TempDir, theme_dir: Option<&Path>) -> Site {
-    let store = Store::open(database_url).await.expect("open store");
-    let media = dir.path().join("media");
-    broadsheet_demo::seed(&store, &media).await.expect("seed demo");
-    let theme = Theme::new(theme_dir).expect("theme");
-    let app = App::new(store.clone(), broadsheet_demo::settings(), Renderer::new(theme), media);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(broadsheet_web::serve(listener, app, async {
-        let _ = stopped.await;
-    }));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    Site { base, store, client, _dir: dir, stop: Some(stop) }
-}
-
-impl Site {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.expect("request")
-    }
-
-    async fn page(&self, path: &str) -> (StatusCode, Html) {
-        let response = self.get(path).await;
-        let status = response.status();
-        (status, Html::parse_document(&response.text().await.expect("body")))
-    }
-
-    /// The path of a demo article by its slug.
-    async fn path_of(&self, slug: &str) -> String {
-        let (_, html) = self.page("/").await;
-        for section in ["/news", "/business", "/culture", "/sport", "/opinion", "/farsi"] {
-            let (_, html) = self.page(section).await;
-            if let Some(href) = links(&html, ".listing .card-headline a").into_iter().find(|h| h.ends_with(&format!("/{slug}"))) {
-                return href;
-            }
-        }
-        panic!("no article {slug} in any section; home was {}", html.html().len());
-    }
-}
 
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("valid selector")
@@ -83,16 +17,26 @@ fn sel(s: &str) -> Selector {
 
 fn texts(html: &Html, selector: &str) -> Vec<String> {
     html.select(&sel(selector))
-        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 }
 
 fn links(html: &Html, selector: &str) -> Vec<String> {
-    html.select(&sel(selector)).filter_map(|e| e.value().attr("href").map(str::to_owned)).collect()
+    html.select(&sel(selector))
+        .filter_map(|e| e.value().attr("href").map(str::to_owned))
+        .collect()
 }
 
 fn attr(html: &Html, selector: &str, name: &str) -> Option<String> {
-    html.select(&sel(selector)).next().and_then(|e| e.value().attr(name).map(str::to_owned))
+    html.select(&sel(selector))
+        .next()
+        .and_then(|e| e.value().attr(name).map(str::to_owned))
 }
 
 #[tokio::test]
@@ -101,21 +45,31 @@ async fn home_shows_lead_top_stories_editors_choice_sections_and_mirrors() {
     let response = site.get("/").await;
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
-    assert!(headers[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii").contains("script-src 'self'"));
+    assert!(headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii")
+        .contains("script-src 'self'"));
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert!(headers.contains_key(header::REFERRER_POLICY));
     let html = Html::parse_document(&response.text().await.expect("body"));
 
     assert_eq!(attr(&html, "html", "lang").as_deref(), Some("en"));
     assert_eq!(attr(&html, "html", "dir").as_deref(), Some("ltr"));
-    assert_eq!(texts(&html, ".lead-story .card-headline"), vec!["Upstream dams to release more water under new Tigris agreement"]);
+    assert_eq!(
+        texts(&html, ".lead-story .card-headline"),
+        vec!["Upstream dams to release more water under new Tigris agreement"]
+    );
     assert_eq!(html.select(&sel(".top-stories .card")).count(), 6);
     let choice = texts(&html, "#editors-choice ~ .card .card-headline");
     assert_eq!(choice.len(), 5, "{choice:?}");
-    assert!(choice.contains(&"A news site that can be blocked in one afternoon is not finished".to_string()));
+    assert!(choice
+        .contains(&"A news site that can be blocked in one afternoon is not finished".to_string()));
     let section_blocks = texts(&html, ".section-block h2");
     for name in ["News", "Business", "Culture", "Sport", "Opinion", "فارسی"] {
-        assert!(section_blocks.iter().any(|s| s == name), "{name} block missing from {section_blocks:?}");
+        assert!(
+            section_blocks.iter().any(|s| s == name),
+            "{name} block missing from {section_blocks:?}"
+        );
     }
     // Persian cards on the English front page carry their own language and direction.
     assert!(html.select(&sel("article.card[lang=fa][dir=rtl]")).count() >= 1);
@@ -127,9 +81,15 @@ async fn home_shows_lead_top_stories_editors_choice_sections_and_mirrors() {
 
     // Internal links are root-relative: no page names a host for its own links.
     for href in links(&html, "main a, nav a") {
-        assert!(href.starts_with('/') || href.starts_with('#'), "{href} is not root-relative");
+        assert!(
+            href.starts_with('/') || href.starts_with('#'),
+            "{href} is not root-relative"
+        );
     }
-    assert_eq!(attr(&html, "link[rel=canonical]", "href").as_deref(), Some("https://meridian-ledger.example/"));
+    assert_eq!(
+        attr(&html, "link[rel=canonical]", "href").as_deref(),
+        Some("https://meridian-ledger.example/")
+    );
 }
 
 #[tokio::test]
@@ -140,54 +100,111 @@ async fn article_page_has_everything_a_reader_needs() {
     let (status, html) = site.page(&path).await;
     assert_eq!(status, StatusCode::OK);
 
-    assert_eq!(texts(&html, ".breadcrumbs li"), vec!["Home", "News", "World"]);
-    assert_eq!(links(&html, ".breadcrumbs a"), vec!["/", "/news", "/news/world"]);
-    assert_eq!(texts(&html, "h1"), vec!["Lifeboat crews rescue 23 from stricken cargo ship in North Sea storm"]);
+    assert_eq!(
+        texts(&html, ".breadcrumbs li"),
+        vec!["Home", "News", "World"]
+    );
+    assert_eq!(
+        links(&html, ".breadcrumbs a"),
+        vec!["/", "/news", "/news/world"]
+    );
+    assert_eq!(
+        texts(&html, "h1"),
+        vec!["Lifeboat crews rescue 23 from stricken cargo ship in North Sea storm"]
+    );
     assert_eq!(texts(&html, ".standfirst").len(), 1);
     assert_eq!(texts(&html, ".byline"), vec!["By Staff and agencies"]);
 
     let published = attr(&html, ".story-dates time", "datetime").expect("published time");
-    assert!(chrono::DateTime::parse_from_rfc3339(&published).is_ok(), "{published}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&published).is_ok(),
+        "{published}"
+    );
 
     let caption = texts(&html, "figure.lead-figure figcaption");
     assert_eq!(caption.len(), 1);
-    assert!(caption[0].contains("Heavy seas off the coast."), "{caption:?}");
+    assert!(
+        caption[0].contains("Heavy seas off the coast."),
+        "{caption:?}"
+    );
     assert!(caption[0].contains("Illustration: Meridian Ledger art desk"));
-    assert_eq!(texts(&html, "figure.lead-figure figcaption .file-photo-label"), vec!["File photo"]);
-    let img = html.select(&sel("figure.lead-figure img")).next().expect("lead image");
+    assert_eq!(
+        texts(&html, "figure.lead-figure figcaption .file-photo-label"),
+        vec!["File photo"]
+    );
+    let img = html
+        .select(&sel("figure.lead-figure img"))
+        .next()
+        .expect("lead image");
     assert_eq!(img.value().attr("width"), Some("1200"));
     assert_eq!(img.value().attr("height"), Some("675"));
     assert!(!img.value().attr("alt").unwrap_or_default().is_empty());
     let image = site.get(img.value().attr("src").expect("src")).await;
     assert_eq!(image.status(), StatusCode::OK);
     assert_eq!(image.headers()[header::CONTENT_TYPE], "image/jpeg");
-    assert_eq!(&image.bytes().await.expect("bytes")[..2], &[0xFF, 0xD8], "a real JPEG");
+    assert_eq!(
+        &image.bytes().await.expect("bytes")[..2],
+        &[0xFF, 0xD8],
+        "a real JPEG"
+    );
 
-    assert!(texts(&html, ".body p").iter().any(|p| p.contains("Waves of up to nine metres")));
+    assert!(texts(&html, ".body p")
+        .iter()
+        .any(|p| p.contains("Waves of up to nine metres")));
     assert_eq!(texts(&html, ".tags a"), vec!["Maritime", "Weather"]);
 
     assert_eq!(texts(&html, "#share-heading"), vec!["Share this article"]);
     let shares = links(&html, ".share-links a");
     let canonical = format!("https://meridian-ledger.example{path}");
-    for prefix in ["https://www.facebook.com/", "https://x.com/", "https://wa.me/", "https://t.me/", "mailto:"] {
-        assert!(shares.iter().any(|s| s.starts_with(prefix)), "no {prefix} share link");
+    for prefix in [
+        "https://www.facebook.com/",
+        "https://x.com/",
+        "https://wa.me/",
+        "https://t.me/",
+        "mailto:",
+    ] {
+        assert!(
+            shares.iter().any(|s| s.starts_with(prefix)),
+            "no {prefix} share link"
+        );
     }
     assert_eq!(attr(&html, "#share-url", "value"), Some(canonical.clone()));
     assert_eq!(attr(&html, "link[rel=canonical]", "href"), Some(canonical));
     // The copy button exists but stays hidden until the script enhances it.
     assert!(attr(&html, "button.copy-button", "hidden").is_some());
-    let scripts: Vec<_> = html.select(&sel("script")).map(|s| s.value().attr("src").map(str::to_owned)).collect();
-    assert_eq!(scripts, vec![Some("/assets/site.js".to_owned())], "no inline or third-party script");
+    let scripts: Vec<_> = html
+        .select(&sel("script"))
+        .map(|s| s.value().attr("src").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        scripts,
+        vec![Some("/assets/site.js".to_owned())],
+        "no inline or third-party script"
+    );
 
-    assert!(!texts(&html, "#related-heading ~ .card").is_empty(), "related stories");
-    assert!(!texts(&html, "#editors-choice ~ .card").is_empty(), "editor's choice box");
-    assert!(html.select(&sel("a.skip-link[href='#main']")).next().is_some());
+    assert!(
+        !texts(&html, "#related-heading ~ .card").is_empty(),
+        "related stories"
+    );
+    assert!(
+        !texts(&html, "#editors-choice ~ .card").is_empty(),
+        "editor's choice box"
+    );
+    assert!(html
+        .select(&sel("a.skip-link[href='#main']"))
+        .next()
+        .is_some());
     assert!(html.select(&sel("main#main")).next().is_some());
 
     // Not a file photo: no label.
-    let (_, other) = site.page(&site.path_of("tigris-water-deal-signed").await).await;
+    let (_, other) = site
+        .page(&site.path_of("tigris-water-deal-signed").await)
+        .await;
     assert!(texts(&other, ".file-photo-label").is_empty());
-    assert_eq!(texts(&other, ".breadcrumbs li"), vec!["Home", "News", "Middle East", "Iraq"]);
+    assert_eq!(
+        texts(&other, ".breadcrumbs li"),
+        vec!["Home", "News", "Middle East", "Iraq"]
+    );
     assert_eq!(texts(&other, ".byline"), vec!["By Mina Rahimi"]);
     assert_eq!(links(&other, ".byline a"), vec!["/author/mina-rahimi"]);
 }
@@ -207,26 +224,45 @@ async fn right_to_left_pages_say_so() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(attr(&article, "html", "lang").as_deref(), Some("fa"));
     assert_eq!(attr(&article, "html", "dir").as_deref(), Some("rtl"));
-    assert_eq!(texts(&article, "#share-heading"), vec!["این مطلب را هم‌رسانی کنید"]);
+    assert_eq!(
+        texts(&article, "#share-heading"),
+        vec!["این مطلب را هم‌رسانی کنید"]
+    );
 }
 
 #[tokio::test]
 async fn unicode_slugs_are_served_from_percent_encoded_urls() {
     let site = start(None).await;
     let path = site.path_of("kesht-zaferan").await;
-    let detail = site.store.article_by_path(&path).await.expect("query").expect("article");
+    let detail = site
+        .store
+        .article_by_path(&path)
+        .await
+        .expect("query")
+        .expect("article");
     let mut draft = detail.article.draft.clone();
     draft.slug = Slug::parse("کشت-زعفران").expect("valid");
-    let moved = site.store.update_article(detail.article.id, Some(detail.article.revision), &draft).await.expect("save");
+    let moved = site
+        .store
+        .update_article(detail.article.id, Some(detail.article.revision), &draft)
+        .await
+        .expect("save");
     let encoded: String = moved
         .path
         .split('/')
-        .map(|s| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string().replace("%2D", "-"))
+        .map(|s| {
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+                .replace("%2D", "-")
+        })
         .collect::<Vec<_>>()
         .join("/");
     let (status, html) = site.page(&encoded).await;
     assert_eq!(status, StatusCode::OK, "{encoded}");
-    assert_eq!(texts(&html, "h1"), vec!["کشاورزان زعفران از روش‌های تازه آبیاری استقبال می‌کنند"]);
+    assert_eq!(
+        texts(&html, "h1"),
+        vec!["کشاورزان زعفران از روش‌های تازه آبیاری استقبال می‌کنند"]
+    );
 }
 
 #[tokio::test]
@@ -235,19 +271,33 @@ async fn section_pages_list_subsections_and_their_articles_with_paging() {
     let (status, html) = site.page("/news").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(&html, ".breadcrumbs li"), vec!["Home", "News"]);
-    assert_eq!(attr(&html, ".breadcrumbs a[aria-current=page]", "href").as_deref(), Some("/news"));
-    assert_eq!(texts(&html, ".subsections a"), vec!["Middle East", "World", "Port Aldane"]);
+    assert_eq!(
+        attr(&html, ".breadcrumbs a[aria-current=page]", "href").as_deref(),
+        Some("/news")
+    );
+    assert_eq!(
+        texts(&html, ".subsections a"),
+        vec!["Middle East", "World", "Port Aldane"]
+    );
     // News holds its own articles and those of Middle East, Iraq, World and Port Aldane.
     assert_eq!(html.select(&sel(".listing .card")).count(), 11);
 
     let (status, iraq) = site.page("/news/middle-east/iraq").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(texts(&iraq, ".breadcrumbs li"), vec!["Home", "News", "Middle East", "Iraq"]);
+    assert_eq!(
+        texts(&iraq, ".breadcrumbs li"),
+        vec!["Home", "News", "Middle East", "Iraq"]
+    );
     assert_eq!(iraq.select(&sel(".listing .card")).count(), 2);
 
     // 25 more stories in World make two pages of 20.
     let world_path = site.path_of("alpine-glacier-survey-2026").await;
-    let world = site.store.article_by_path(&world_path).await.expect("q").expect("article");
+    let world = site
+        .store
+        .article_by_path(&world_path)
+        .await
+        .expect("q")
+        .expect("article");
     for i in 0..25 {
         let mut draft = world.article.draft.clone();
         draft.slug = Slug::parse(&format!("extra-{i}")).expect("valid");
@@ -264,10 +314,20 @@ async fn section_pages_list_subsections_and_their_articles_with_paging() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(seen, 28 - 20, "3 World stories + 25 extra = 28, 8 on page two");
+    assert_eq!(
+        seen,
+        28 - 20,
+        "3 World stories + 25 extra = 28, 8 on page two"
+    );
     let (_, page1) = site.page("/news/world").await;
-    assert_eq!(links(&page1, ".pager a[rel=next]"), vec!["/news/world?page=2"]);
-    assert_eq!(site.get("/news/world?page=3").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        links(&page1, ".pager a[rel=next]"),
+        vec!["/news/world?page=2"]
+    );
+    assert_eq!(
+        site.get("/news/world?page=3").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -294,12 +354,25 @@ async fn tag_author_and_static_pages() {
 async fn a_changed_slug_answers_301_to_the_new_address() {
     let site = start(None).await;
     let old = site.path_of("harbour-fc-cup-run").await;
-    assert_eq!(site.get(&old).await.status(), StatusCode::OK, "cached before the change");
-    let detail = site.store.article_by_path(&old).await.expect("q").expect("article");
+    assert_eq!(
+        site.get(&old).await.status(),
+        StatusCode::OK,
+        "cached before the change"
+    );
+    let detail = site
+        .store
+        .article_by_path(&old)
+        .await
+        .expect("q")
+        .expect("article");
     let mut draft = detail.article.draft.clone();
     draft.slug = Slug::parse("harbour-fc-into-quarter-finals").expect("valid");
     draft.headline = "Harbour FC into the quarter-finals".into();
-    let moved = site.store.update_article(detail.article.id, Some(detail.article.revision), &draft).await.expect("save");
+    let moved = site
+        .store
+        .update_article(detail.article.id, Some(detail.article.revision), &draft)
+        .await
+        .expect("save");
 
     // The change event clears the cache; the old address now redirects.
     let mut response = site.get(&old).await;
@@ -311,14 +384,25 @@ async fn a_changed_slug_answers_301_to_the_new_address() {
         response = site.get(&old).await;
     }
     assert_eq!(response.status(), StatusCode::MOVED_PERMANENTLY);
-    assert_eq!(response.headers()[header::LOCATION].to_str().expect("ascii"), moved.path);
+    assert_eq!(
+        response.headers()[header::LOCATION]
+            .to_str()
+            .expect("ascii"),
+        moved.path
+    );
     let (status, html) = site.page(&moved.path).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(texts(&html, "h1"), vec!["Harbour FC into the quarter-finals"]);
+    assert_eq!(
+        texts(&html, "h1"),
+        vec!["Harbour FC into the quarter-finals"]
+    );
 
     // Unpublishing hides the article at once, under both addresses.
     draft.status = ArticleStatus::Unpublished;
-    site.store.update_article(detail.article.id, None, &draft).await.expect("unpublish");
+    site.store
+        .update_article(detail.article.id, None, &draft)
+        .await
+        .expect("unpublish");
     let mut status = site.get(&moved.path).await.status();
     for _ in 0..100 {
         if status == StatusCode::NOT_FOUND {
@@ -334,7 +418,17 @@ async fn a_changed_slug_answers_301_to_the_new_address() {
 #[tokio::test]
 async fn unknown_addresses_get_a_helpful_404_page() {
     let site = start(None).await;
-    for path in ["/no/such/page", "/news/2026/13/01/nothing", "/tag/nothing", "/author/nobody", "/page/nothing", "/News", "/wp-login.php", "/media/missing.jpg", "/assets/missing.css"] {
+    for path in [
+        "/no/such/page",
+        "/news/2026/13/01/nothing",
+        "/tag/nothing",
+        "/author/nobody",
+        "/page/nothing",
+        "/News",
+        "/wp-login.php",
+        "/media/missing.jpg",
+        "/assets/missing.css",
+    ] {
         let response = site.get(path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         if path.starts_with("/assets") {
@@ -342,8 +436,14 @@ async fn unknown_addresses_get_a_helpful_404_page() {
         }
         let html = Html::parse_document(&response.text().await.expect("body"));
         assert_eq!(texts(&html, "h1"), vec!["Page not found"], "{path}");
-        assert!(links(&html, ".error-page a").contains(&"/".to_string()), "{path}: link home");
-        assert!(links(&html, ".error-page nav a").contains(&"/news".to_string()), "{path}: sections");
+        assert!(
+            links(&html, ".error-page a").contains(&"/".to_string()),
+            "{path}: link home"
+        );
+        assert!(
+            links(&html, ".error-page nav a").contains(&"/news".to_string()),
+            "{path}: sections"
+        );
     }
 }
 
@@ -375,7 +475,13 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
     }
     let long = format!("/{}", "a".repeat(5_000));
     assert_eq!(site.get(&long).await.status(), StatusCode::URI_TOO_LONG);
-    let post = site.client.post(format!("{}/news", site.base)).body("x=1").send().await.expect("post");
+    let post = site
+        .client
+        .post(format!("{}/news", site.base))
+        .body("x=1")
+        .send()
+        .await
+        .expect("post");
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(post.headers()[header::ALLOW], "GET, HEAD");
 
@@ -383,11 +489,19 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
     let address = site.base.trim_start_matches("http://").to_owned();
     let status_line = tokio::task::spawn_blocking(move || {
         let mut stream = std::net::TcpStream::connect(address).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
-        stream.write_all(b"GET /news/\xff\xfe\x80 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("write");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        stream
+            .write_all(b"GET /news/\xff\xfe\x80 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("write");
         let mut answer = Vec::new();
         let _ = stream.read_to_end(&mut answer);
-        String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_owned()
+        String::from_utf8_lossy(&answer)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
     })
     .await
     .expect("raw request");
@@ -398,31 +512,59 @@ async fn bad_input_gets_a_clear_4xx_never_a_500() {
 async fn pages_are_cached_with_etags_and_precompressed() {
     let site = start(None).await;
     let first = site.get("/").await;
-    let etag = first.headers()[header::ETAG].to_str().expect("ascii").to_owned();
+    let etag = first.headers()[header::ETAG]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     let plain = first.text().await.expect("body");
     let again = site.get("/").await;
     assert_eq!(again.headers()[header::ETAG].to_str().expect("ascii"), etag);
 
-    let not_modified = site.client.get(format!("{}/", site.base)).header(header::IF_NONE_MATCH, &etag).send().await.expect("request");
+    let not_modified = site
+        .client
+        .get(format!("{}/", site.base))
+        .header(header::IF_NONE_MATCH, &etag)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(not_modified.status(), StatusCode::NOT_MODIFIED);
     assert!(not_modified.bytes().await.expect("body").is_empty());
 
-    let gz = site.client.get(format!("{}/", site.base)).header(header::ACCEPT_ENCODING, "gzip").send().await.expect("request");
+    let gz = site
+        .client
+        .get(format!("{}/", site.base))
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .expect("request");
     assert_eq!(gz.headers()[header::CONTENT_ENCODING], "gzip");
     assert_eq!(gz.headers()[header::VARY], "Accept-Encoding");
     let bytes = gz.bytes().await.expect("body");
     let mut decoded = String::new();
-    flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut decoded).expect("valid gzip");
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut decoded)
+        .expect("valid gzip");
     assert_eq!(decoded, plain);
 
-    let br = site.client.get(format!("{}/", site.base)).header(header::ACCEPT_ENCODING, "gzip, br").send().await.expect("request");
+    let br = site
+        .client
+        .get(format!("{}/", site.base))
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .send()
+        .await
+        .expect("request");
     assert_eq!(br.headers()[header::CONTENT_ENCODING], "br");
     let bytes = br.bytes().await.expect("body");
     let mut decoded = Vec::new();
     brotli::BrotliDecompress(&mut &bytes[..], &mut decoded).expect("valid brotli");
     assert_eq!(String::from_utf8(decoded).expect("utf-8"), plain);
 
-    let head = site.client.head(format!("{}/", site.base)).send().await.expect("head");
+    let head = site
+        .client
+        .head(format!("{}/", site.base))
+        .send()
+        .await
+        .expect("head");
     assert_eq!(head.status(), StatusCode::OK);
     assert!(head.bytes().await.expect("body").is_empty());
 }
@@ -432,14 +574,25 @@ async fn a_theme_folder_overrides_templates_and_styles_without_a_rebuild() {
     let theme = tempfile::tempdir().expect("theme dir");
     std::fs::create_dir_all(theme.path().join("assets")).expect("mkdir");
     std::fs::create_dir_all(theme.path().join("templates")).expect("mkdir");
-    std::fs::write(theme.path().join("assets/style.css"), "body { background: #fdf6e3; }").expect("write");
+    std::fs::write(
+        theme.path().join("assets/style.css"),
+        "body { background: #fdf6e3; }",
+    )
+    .expect("write");
     std::fs::write(
         theme.path().join("templates/page.html"),
         "{% extends \"base.html\" %}{% block content %}<h1 class=\"custom\">{{ title }}</h1>{{ body }}{% endblock %}",
     )
     .expect("write");
     let site = start(Some(theme.path())).await;
-    assert_eq!(site.get("/assets/style.css").await.text().await.expect("css"), "body { background: #fdf6e3; }");
+    assert_eq!(
+        site.get("/assets/style.css")
+            .await
+            .text()
+            .await
+            .expect("css"),
+        "body { background: #fdf6e3; }"
+    );
     let (_, about) = site.page("/page/about").await;
     assert_eq!(texts(&about, "h1.custom"), vec!["About us"]);
     // Templates not overridden still come from the built-in theme.
@@ -450,7 +603,9 @@ async fn a_theme_folder_overrides_templates_and_styles_without_a_rebuild() {
 
 #[tokio::test]
 async fn the_same_site_runs_on_postgresql() {
-    let Some(url) = broadsheet_storage::testing::fresh_postgres_url("the_same_site_runs_on_postgresql").await else {
+    let Some(url) =
+        broadsheet_storage::testing::fresh_postgres_url("the_same_site_runs_on_postgresql").await
+    else {
         return;
     };
     let site = start_on(&url, tempfile::tempdir().expect("temp dir"), None).await;
@@ -460,7 +615,10 @@ async fn the_same_site_runs_on_postgresql() {
     let path = site.path_of("tigris-water-deal-signed").await;
     let (status, article) = site.page(&path).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(texts(&article, ".breadcrumbs li"), vec!["Home", "News", "Middle East", "Iraq"]);
+    assert_eq!(
+        texts(&article, ".breadcrumbs li"),
+        vec!["Home", "News", "Middle East", "Iraq"]
+    );
     let (status, farsi) = site.page("/farsi").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(attr(&farsi, "html", "dir").as_deref(), Some("rtl"));
