@@ -67,27 +67,17 @@ impl Store {
             .unwrap_or_else(Utc::now);
         let path = self.path_for(draft, now).await?;
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO articles (path, slug, section_id, language, headline, standfirst, body, dateline,
                 lead_media_id, status, published_at, created_at, updated_at, translation_group, revision)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, 1) RETURNING id",
-        )
-        .bind(&path)
-        .bind(draft.slug.as_str())
-        .bind(draft.section_id)
-        .bind(draft.language.as_str())
-        .bind(&draft.headline)
-        .bind(&draft.standfirst)
-        .bind(&draft.body)
-        .bind(draft.dateline.as_deref())
-        .bind(draft.lead_media_id)
-        .bind(draft.status.as_str())
-        .bind(draft.published_at.map(|t| t.timestamp()))
-        .bind(now.timestamp())
-        .bind(draft.translation_group.as_deref())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| path_conflict(e, &path))?;
+        );
+        let row = bind_draft(insert, &path, draft)
+            .bind(now.timestamp())
+            .bind(draft.translation_group.as_deref())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| path_conflict(e, &path))?;
         let id: Id = row.try_get("id")?;
         write_relations(&mut tx, id, draft).await?;
         write_revision(&mut tx, id, 1, now, draft).await?;
@@ -131,31 +121,21 @@ impl Store {
         let path = self.path_for(draft, current.created_at).await?;
         let revision = current.revision + 1;
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
+        let update = sqlx::query(
             "UPDATE articles SET path = $1, slug = $2, section_id = $3, language = $4, headline = $5,
                 standfirst = $6, body = $7, dateline = $8, lead_media_id = $9, status = $10,
                 published_at = $11, updated_at = $12, translation_group = $13, revision = $14
              WHERE id = $15 AND revision = $16",
-        )
-        .bind(&path)
-        .bind(draft.slug.as_str())
-        .bind(draft.section_id)
-        .bind(draft.language.as_str())
-        .bind(&draft.headline)
-        .bind(&draft.standfirst)
-        .bind(&draft.body)
-        .bind(draft.dateline.as_deref())
-        .bind(draft.lead_media_id)
-        .bind(draft.status.as_str())
-        .bind(draft.published_at.map(|t| t.timestamp()))
-        .bind(now.timestamp())
-        .bind(draft.translation_group.as_deref())
-        .bind(revision)
-        .bind(id)
-        .bind(current.revision)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| path_conflict(e, &path))?;
+        );
+        let updated = bind_draft(update, &path, draft)
+            .bind(now.timestamp())
+            .bind(draft.translation_group.as_deref())
+            .bind(revision)
+            .bind(id)
+            .bind(current.revision)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| path_conflict(e, &path))?;
         if updated.rows_affected() != 1 {
             return Err(StoreError::Conflict(
                 "this article was saved by someone else meanwhile".into(),
@@ -451,6 +431,24 @@ impl Store {
             .await?;
         rows.iter().map(summary_from).collect()
     }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds `$1`..`$11`, the columns an insert and an update of an article share, in order.
+fn bind_draft<'q>(query: AnyQuery<'q>, path: &'q str, draft: &'q ArticleDraft) -> AnyQuery<'q> {
+    query
+        .bind(path)
+        .bind(draft.slug.as_str())
+        .bind(draft.section_id)
+        .bind(draft.language.as_str())
+        .bind(&draft.headline)
+        .bind(&draft.standfirst)
+        .bind(&draft.body)
+        .bind(draft.dateline.as_deref())
+        .bind(draft.lead_media_id)
+        .bind(draft.status.as_str())
+        .bind(draft.published_at.map(|t| t.timestamp()))
 }
 
 fn path_conflict(error: sqlx::Error, path: &str) -> StoreError {

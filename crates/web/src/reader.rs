@@ -150,23 +150,18 @@ async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, Ap
                 .ok_or(AppError::NotFound)?;
             let listing = Listing {
                 tag_id: Some(tag.id),
-                offset: page.offset(PER_PAGE),
-                limit: PER_PAGE,
                 ..Listing::default()
             };
-            let (articles, total) = store.list_published(&listing).await?;
-            let path = format!("/tag/{}", tag.slug);
-            let pager = pager(&path, page, total)?;
-            app.renderer.listing(
+            listing_page(
+                app,
                 &chrome,
-                &ListingPage {
-                    title: &tag.name,
-                    intro: "",
-                    path,
-                    articles: &articles,
-                    pager,
-                },
-            )?
+                listing,
+                format!("/tag/{}", tag.slug),
+                &tag.name,
+                "",
+                page,
+            )
+            .await?
         }
         Route::Author(author_slug) => {
             let author = store
@@ -175,23 +170,10 @@ async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, Ap
                 .ok_or(AppError::NotFound)?;
             let listing = Listing {
                 author_id: Some(author.id),
-                offset: page.offset(PER_PAGE),
-                limit: PER_PAGE,
                 ..Listing::default()
             };
-            let (articles, total) = store.list_published(&listing).await?;
             let path = format!("/author/{}", author.slug);
-            let pager = pager(&path, page, total)?;
-            app.renderer.listing(
-                &chrome,
-                &ListingPage {
-                    title: &author.name,
-                    intro: &author.bio,
-                    path,
-                    articles: &articles,
-                    pager,
-                },
-            )?
+            listing_page(app, &chrome, listing, path, &author.name, &author.bio, page).await?
         }
         Route::Page(page_slug) => {
             let page = store
@@ -203,6 +185,35 @@ async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, Ap
         Route::Asset(_) | Route::Media(_) | Route::Unknown => return Err(AppError::NotFound),
     };
     Ok(html)
+}
+
+/// A tag's or an author's page: one page of the articles `listing` selects.
+async fn listing_page(
+    app: &App,
+    chrome: &Chrome<'_>,
+    listing: Listing,
+    path: String,
+    title: &str,
+    intro: &str,
+    page: PageNumber,
+) -> Result<String, AppError> {
+    let listing = Listing {
+        offset: page.offset(PER_PAGE),
+        limit: PER_PAGE,
+        ..listing
+    };
+    let (articles, total) = app.store.list_published(&listing).await?;
+    let pager = pager(&path, page, total)?;
+    Ok(app.renderer.listing(
+        chrome,
+        &ListingPage {
+            title,
+            intro,
+            path,
+            articles: &articles,
+            pager,
+        },
+    )?)
 }
 
 /// A pager for `total` articles; a page past the last one does not exist.
