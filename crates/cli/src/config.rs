@@ -266,7 +266,7 @@ pub fn demo_file(site: &SiteSettings) -> String {
          listen = \"{DEFAULT_LISTEN}\"\n\
          database_url = \"sqlite://broadsheet.db\"\n\
          data_dir = \".\"\n\
-         # theme_dir = \"theme\"\n\n\
+         theme_dir = \"theme\"\n\n\
          [site]\n\
          name = {:?}\n\
          tagline = {:?}\n\

@@ -103,6 +103,7 @@ async fn run(command: Command) -> Result<()> {
                 )
                 .with_context(|| format!("cannot write {}", config_file.display()))?;
             }
+            broadsheet_demo::write_theme(&data).context("cannot write the demo theme")?;
             let mut config = Config::load(Location::DataDir(&data))?;
             if let Some(listen) = listen {
                 config.listen = listen.parse().with_context(|| {

@@ -72,6 +72,14 @@ async fn demo_creates_serves_stops_cleanly_and_reuses_its_folder() {
     assert!(home.contains("Upstream dams to release more water"));
     let (status, _) = fetch(&format!("{address}/media/river-dawn.jpg")).await;
     assert_eq!(status, 200);
+    // The demo shows a theme folder at work: its own logo over the built-in one.
+    let logo = reqwest::get(format!("{address}/assets/logo.png"))
+        .await
+        .expect("logo");
+    assert_eq!(
+        logo.bytes().await.expect("bytes").as_ref(),
+        std::fs::read(data.join("theme/assets/logo.png")).expect("logo file")
+    );
     assert!(data.join("broadsheet.toml").is_file());
     assert!(data.join("broadsheet.db").is_file());
     let mut child = child;

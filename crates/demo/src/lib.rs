@@ -13,6 +13,21 @@ use std::collections::HashMap;
 use std::path::Path;
 
 const ARTICLES: &str = include_str!("../content/articles.txt");
+const LOGO: &[u8] = include_bytes!("../content/logo.png");
+
+/// Writes the demo's theme folder: the built-in theme with the paper's own logo, as an
+/// operator would customise it. Returns the folder.
+pub fn write_theme(data_dir: &Path) -> Result<std::path::PathBuf, DemoError> {
+    let theme = data_dir.join("theme");
+    let assets = theme.join("assets");
+    let fail = |e: std::io::Error| DemoError::Image {
+        path: assets.display().to_string(),
+        message: e.to_string(),
+    };
+    std::fs::create_dir_all(&assets).map_err(fail)?;
+    std::fs::write(assets.join("logo.png"), LOGO).map_err(fail)?;
+    Ok(theme)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
@@ -306,7 +321,7 @@ pub async fn seed(store: &Store, media_dir: &Path) -> Result<SeedReport, DemoErr
                 .unwrap_or_default(),
             status: ArticleStatus::Published,
             published_at: Some(now - Duration::hours(hours)),
-            translation_group: None,
+            translation_group: field("translation").map(str::to_owned),
         };
         let article = store.create_article(&draft).await?;
         article_ids.insert(parsed.slug, article.id);

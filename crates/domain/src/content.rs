@@ -219,6 +219,7 @@ pub struct ArticleSummary {
     pub language: Language,
     pub section_id: Id,
     pub published_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
     pub lead: Option<Media>,
 }
 

@@ -17,7 +17,7 @@ pub use content::*;
 pub use error::ValidationError;
 pub use language::{Direction, Language};
 pub use paging::{PageNumber, PagingError};
-pub use route::{Route, RouteError};
+pub use route::{FeedFormat, FeedScope, Route, RouteError};
 pub use section_tree::SectionTree;
 pub use settings::SiteSettings;
 pub use slug::{slugify, Slug};

@@ -24,8 +24,74 @@ pub enum Route {
     Page(Slug),
     Asset(String),
     Media(String),
+    /// A feed of the newest articles of the whole site, a section, a tag or an author.
+    Feed(FeedScope, FeedFormat),
+    /// `/sitemap.xml`: the index of all the sitemaps.
+    SitemapIndex,
+    /// `/sitemaps/{name}`: one sitemap file.
+    Sitemap(String),
+    Robots,
     /// Fits no pattern; may still be an old URL with a redirect.
     Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedScope {
+    Site,
+    Section(Vec<Slug>),
+    Tag(Slug),
+    Author(Slug),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedFormat {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl FeedFormat {
+    pub const ALL: [FeedFormat; 3] = [FeedFormat::Rss, FeedFormat::Atom, FeedFormat::Json];
+
+    /// The last path segment that asks for this format.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "feed.xml",
+            FeedFormat::Atom => "atom.xml",
+            FeedFormat::Json => "feed.json",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FeedFormat::Rss => "application/rss+xml; charset=utf-8",
+            FeedFormat::Atom => "application/atom+xml; charset=utf-8",
+            FeedFormat::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    fn from_file_name(name: &str) -> Option<FeedFormat> {
+        FeedFormat::ALL.into_iter().find(|f| f.file_name() == name)
+    }
+}
+
+impl FeedScope {
+    /// The root-relative path of the page the feed follows (`/`, `/news`, `/tag/iraq`).
+    pub fn page_path(&self) -> String {
+        let join = |slugs: &[Slug]| slugs.iter().map(Slug::as_str).collect::<Vec<_>>().join("/");
+        match self {
+            FeedScope::Site => "/".into(),
+            FeedScope::Section(slugs) => format!("/{}", join(slugs)),
+            FeedScope::Tag(s) => format!("/tag/{s}"),
+            FeedScope::Author(s) => format!("/author/{s}"),
+        }
+    }
+
+    /// The feed's own path in a format: `/feed.xml`, `/news/atom.xml`.
+    pub fn feed_path(&self, format: FeedFormat) -> String {
+        let page = self.page_path();
+        format!("{}/{}", page.trim_end_matches('/'), format.file_name())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,8 +114,22 @@ impl Route {
             .collect::<Result<Vec<String>, RouteError>>()?;
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
         let slug = |s: &str| Slug::parse(s).ok();
+        if let Some((last, rest)) = segs.split_last() {
+            if let Some(format) = FeedFormat::from_file_name(last) {
+                let scope = match rest {
+                    [] => Some(FeedScope::Site),
+                    ["tag", s] => slug(s).map(FeedScope::Tag),
+                    ["author", s] => slug(s).map(FeedScope::Author),
+                    section => slugs(section).map(FeedScope::Section),
+                };
+                return Ok(scope.map_or(Route::Unknown, |scope| Route::Feed(scope, format)));
+            }
+        }
         let route = match segs.as_slice() {
             [] => Route::Home,
+            ["sitemap.xml"] => Route::SitemapIndex,
+            ["sitemaps", f] => file_name(f).map_or(Route::Unknown, Route::Sitemap),
+            ["robots.txt"] => Route::Robots,
             ["tag", s] => slug(s).map_or(Route::Unknown, Route::Tag),
             ["author", s] => slug(s).map_or(Route::Unknown, Route::Author),
             ["page", s] => slug(s).map_or(Route::Unknown, Route::Page),
@@ -171,6 +251,50 @@ mod tests {
             Route::parse("/media/a.jpg"),
             Ok(Route::Media("a.jpg".into()))
         );
+        assert_eq!(
+            Route::parse("/feed.xml"),
+            Ok(Route::Feed(FeedScope::Site, FeedFormat::Rss))
+        );
+        assert_eq!(
+            Route::parse("/news/middle-east/atom.xml"),
+            Ok(Route::Feed(
+                FeedScope::Section(vec![s("news"), s("middle-east")]),
+                FeedFormat::Atom
+            ))
+        );
+        assert_eq!(
+            Route::parse("/tag/iraq/feed.json"),
+            Ok(Route::Feed(FeedScope::Tag(s("iraq")), FeedFormat::Json))
+        );
+        assert_eq!(
+            Route::parse("/author/a-b/feed.xml"),
+            Ok(Route::Feed(FeedScope::Author(s("a-b")), FeedFormat::Rss))
+        );
+        assert_eq!(Route::parse("/News/feed.xml"), Ok(Route::Unknown));
+        assert_eq!(Route::parse("/sitemap.xml"), Ok(Route::SitemapIndex));
+        assert_eq!(
+            Route::parse("/sitemaps/articles-1.xml"),
+            Ok(Route::Sitemap("articles-1.xml".into()))
+        );
+        assert_eq!(Route::parse("/robots.txt"), Ok(Route::Robots));
+    }
+
+    #[test]
+    fn feed_paths_round_trip() {
+        for scope in [
+            FeedScope::Site,
+            FeedScope::Section(vec![s("news"), s("world")]),
+            FeedScope::Tag(s("iraq")),
+            FeedScope::Author(s("x")),
+        ] {
+            for format in FeedFormat::ALL {
+                assert_eq!(
+                    Route::parse(&scope.feed_path(format)),
+                    Ok(Route::Feed(scope.clone(), format))
+                );
+            }
+        }
+        assert_eq!(FeedScope::Site.feed_path(FeedFormat::Rss), "/feed.xml");
     }
 
     #[test]

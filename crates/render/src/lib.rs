@@ -4,9 +4,12 @@
 //! Everything here is a pure function of its inputs, so the live server and a static
 //! export render the same bytes from the same data.
 
+pub mod feeds;
 pub mod markdown;
 pub mod pages;
 pub mod share;
+pub mod sitemaps;
+pub mod structured;
 pub mod theme;
 mod views;
 

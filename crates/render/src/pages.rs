@@ -1,10 +1,11 @@
 //! One function per kind of reader page. Each takes plain data and returns the HTML.
 
 use crate::markdown::{to_plain_text, to_safe_html};
+use crate::structured::{self, Social};
 use crate::views::{self, breadcrumbs, card, cards, strings, ImageView, Link, Meta, TimeView};
 use crate::{share, RenderError, Theme};
 use broadsheet_domain::{
-    ArticleDetail, ArticleSummary, Language, Page, Section, SectionTree, SiteSettings,
+    ArticleDetail, ArticleSummary, FeedScope, Language, Page, Section, SectionTree, SiteSettings,
 };
 use serde::Serialize;
 
@@ -32,13 +33,16 @@ pub struct ArticlePage<'a> {
     pub detail: &'a ArticleDetail,
     pub related: &'a [ArticleSummary],
     pub editors_choice: &'a [ArticleSummary],
+    /// The same story in other languages (its translation group), published.
+    pub translations: &'a [ArticleSummary],
 }
 
 /// A tag's or an author's page: a heading, an introduction and the articles.
 pub struct ListingPage<'a> {
     pub title: &'a str,
     pub intro: &'a str,
-    pub path: String,
+    /// The tag or author the page lists; also names its feeds.
+    pub scope: FeedScope,
     pub articles: &'a [ArticleSummary],
     pub pager: Pager,
 }
@@ -123,15 +127,26 @@ impl Renderer {
                 Some(t) => format!("{t} | {}", settings.name),
                 None => settings.name.clone(),
             },
-            description: if description.is_empty() {
-                settings.tagline.clone()
-            } else {
-                to_plain_text(description, 200)
-            },
+            description: self.description_of(settings, description),
             canonical: settings.absolute_url(path),
             lang: lang.to_string(),
             dir: lang.direction().as_str(),
             robots: None,
+            feeds: views::feed_links(&FeedScope::Site, &settings.name),
+            alternates: Vec::new(),
+            social: Social::website(
+                title.unwrap_or(&settings.name),
+                &self.description_of(settings, description),
+            ),
+            json_ld: None,
+        }
+    }
+
+    fn description_of(&self, settings: &SiteSettings, text: &str) -> String {
+        if text.is_empty() {
+            settings.tagline.clone()
+        } else {
+            to_plain_text(text, 200)
         }
     }
 
@@ -151,10 +166,12 @@ impl Renderer {
                 }
             })
             .collect();
+        let mut meta = self.meta(chrome, None, &chrome.settings.tagline, "/", lang);
+        meta.json_ld = Some(structured::script_text(&structured::home(chrome.settings)));
         self.render(
             "home.html",
             minijinja::context! {
-                page => self.meta(chrome, None, &chrome.settings.tagline, "/", lang),
+                page => meta,
                 site => views::site(chrome.settings, tree, chrome.pages, None),
                 t => strings(lang),
                 lead => home.lead.map(|l| card(l, tree)),
@@ -196,6 +213,13 @@ impl Renderer {
         if page.pager.page > 1 {
             meta.title = format!("{} ({} {})", meta.title, t.page_of, page.pager.page);
         }
+        let scope = FeedScope::Section(
+            tree.trail(section.id)
+                .iter()
+                .map(|s| s.slug.clone())
+                .collect(),
+        );
+        meta.feeds.extend(views::feed_links(&scope, &section.name));
         self.render(
             "section.html",
             minijinja::context! {
@@ -270,13 +294,75 @@ impl Renderer {
         } else {
             &draft.standfirst
         };
+        let crumbs = breadcrumbs(tree, draft.section_id, t.home, false);
+        let trail: Vec<(String, String)> = crumbs
+            .iter()
+            .map(|c| (c.name.clone(), c.path.clone()))
+            .collect();
+        let mut meta = self.meta(
+            chrome,
+            Some(&draft.headline),
+            description,
+            &detail.article.path,
+            lang,
+        );
+        meta.social = Social::article(chrome.settings, tree, detail, &meta.description);
+        meta.json_ld = Some(structured::script_text(&structured::article(
+            chrome.settings,
+            tree,
+            detail,
+            &trail,
+        )));
+        let read_in: Vec<Link> = page
+            .translations
+            .iter()
+            .map(|tr| Link {
+                name: language_name(&tr.language),
+                path: tr.path.clone(),
+                lang: Some(tr.language.to_string()),
+                dir: Some(tr.language.direction().as_str()),
+                current: false,
+            })
+            .collect();
+        if !page.translations.is_empty() {
+            // Every version lists all versions, itself included; x-default is the one in
+            // the site's language, or else the oldest.
+            let mut versions: Vec<(String, String, i64)> = page
+                .translations
+                .iter()
+                .map(|tr| (tr.language.to_string(), tr.path.clone(), tr.id))
+                .chain(std::iter::once((
+                    lang.to_string(),
+                    detail.article.path.clone(),
+                    detail.article.id,
+                )))
+                .collect();
+            versions.sort_by_key(|v| v.2);
+            let default = versions
+                .iter()
+                .find(|v| v.0 == chrome.settings.default_language.as_str())
+                .or(versions.first())
+                .map(|v| v.1.clone());
+            meta.alternates = versions
+                .iter()
+                .map(|(hreflang, path, _)| views::Alternate {
+                    hreflang: hreflang.clone(),
+                    href: chrome.settings.absolute_url(path),
+                })
+                .chain(default.map(|path| views::Alternate {
+                    hreflang: "x-default".into(),
+                    href: chrome.settings.absolute_url(&path),
+                }))
+                .collect();
+        }
         self.render(
             "article.html",
             minijinja::context! {
-                page => self.meta(chrome, Some(&draft.headline), description, &detail.article.path, lang),
+                page => meta,
+                read_in => read_in,
                 site => views::site(chrome.settings, tree, chrome.pages, tree.trail(draft.section_id).first().map(|s| s.id)),
                 t => t,
-                breadcrumbs => breadcrumbs(tree, draft.section_id, t.home, false),
+                breadcrumbs => crumbs,
                 article => view,
                 share => share::links(&canonical, &draft.headline),
                 canonical => canonical,
@@ -289,10 +375,20 @@ impl Renderer {
     pub fn listing(&self, chrome: &Chrome, page: &ListingPage) -> Result<String, RenderError> {
         let lang = &chrome.settings.default_language;
         let t = strings(lang);
+        let path = page.scope.page_path();
+        let mut meta = self.meta(
+            chrome,
+            Some(page.title),
+            page.intro,
+            &canonical_page(&path, &page.pager),
+            lang,
+        );
+        meta.feeds
+            .extend(views::feed_links(&page.scope, page.title));
         self.render(
             "listing.html",
             minijinja::context! {
-                page => self.meta(chrome, Some(page.title), page.intro, &canonical_page(&page.path, &page.pager), lang),
+                page => meta,
                 site => views::site(chrome.settings, chrome.sections, chrome.pages, None),
                 t => t,
                 title => page.title,
@@ -340,6 +436,26 @@ impl Renderer {
             },
         )
     }
+}
+
+/// A language's own name for itself, for "Read in" links; the tag where it is not known.
+fn language_name(lang: &Language) -> String {
+    match lang.primary() {
+        "en" => "English",
+        "fa" => "فارسی",
+        "ar" => "العربية",
+        "fr" => "Français",
+        "es" => "Español",
+        "de" => "Deutsch",
+        "ru" => "Русский",
+        "tr" => "Türkçe",
+        "ur" => "اردو",
+        "he" => "עברית",
+        "ku" => "Kurdî",
+        "zh" => "中文",
+        _ => return lang.to_string(),
+    }
+    .to_owned()
 }
 
 fn canonical_page(path: &str, pager: &Pager) -> String {

@@ -7,12 +7,12 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 macro_rules! builtin {
-    ($($dir:literal / $name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../theme/", $dir, "/", $name)))),*]
+    ($include:ident: $($dir:literal / $name:literal),* $(,)?) => {
+        &[$(($name, $include!(concat!("../theme/", $dir, "/", $name)))),*]
     };
 }
 
-const TEMPLATES: &[(&str, &str)] = builtin![
+const TEMPLATES: &[(&str, &str)] = builtin![include_str:
     "templates" / "base.html",
     "templates" / "macros.html",
     "templates" / "home.html",
@@ -23,10 +23,11 @@ const TEMPLATES: &[(&str, &str)] = builtin![
     "templates" / "error.html",
 ];
 
-const ASSETS: &[(&str, &str)] = builtin![
+const ASSETS: &[(&str, &[u8])] = builtin![include_bytes:
     "assets" / "style.css",
     "assets" / "site.js",
-    "assets" / "favicon.svg"
+    "assets" / "favicon.svg",
+    "assets" / "logo.png",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +111,7 @@ impl Theme {
         ASSETS
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, src)| (Cow::Borrowed(src.as_bytes()), mime))
+            .map(|(_, bytes)| (Cow::Borrowed(*bytes), mime))
     }
 }
 

@@ -167,6 +167,46 @@ pub struct Meta {
     pub lang: String,
     pub dir: &'static str,
     pub robots: Option<&'static str>,
+    /// Feeds to announce with `<link rel="alternate">`: the site's, then the page's own.
+    pub feeds: Vec<FeedLink>,
+    /// The same page in other languages (`hreflang`), including itself and `x-default`.
+    pub alternates: Vec<Alternate>,
+    pub social: crate::structured::Social,
+    /// JSON-LD, already made safe to sit in a script element.
+    pub json_ld: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct FeedLink {
+    pub title: String,
+    pub href: String,
+    pub kind: &'static str,
+}
+
+/// The feeds of a scope in every format, for autodiscovery.
+pub fn feed_links(scope: &broadsheet_domain::FeedScope, title: &str) -> Vec<FeedLink> {
+    use broadsheet_domain::FeedFormat;
+    FeedFormat::ALL
+        .into_iter()
+        .map(|format| FeedLink {
+            title: format!(
+                "{title} ({})",
+                match format {
+                    FeedFormat::Rss => "RSS",
+                    FeedFormat::Atom => "Atom",
+                    FeedFormat::Json => "JSON Feed",
+                }
+            ),
+            href: scope.feed_path(format),
+            kind: format.content_type().split(';').next().unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub struct Alternate {
+    pub hreflang: String,
+    pub href: String,
 }
 
 /// The few words the theme itself says, in the page's language.
@@ -196,6 +236,8 @@ pub struct Strings {
     pub subsections: &'static str,
     pub no_articles: &'static str,
     pub breadcrumb: &'static str,
+    pub read_in: &'static str,
+    pub feeds: &'static str,
 }
 
 pub fn strings(lang: &Language) -> &'static Strings {
@@ -231,6 +273,8 @@ static EN: Strings = Strings {
     subsections: "In this section",
     no_articles: "No stories here yet.",
     breadcrumb: "Breadcrumb",
+    read_in: "Read in",
+    feeds: "Feeds",
 };
 
 static FA: Strings = Strings {
@@ -258,6 +302,8 @@ static FA: Strings = Strings {
     subsections: "در این بخش",
     no_articles: "هنوز مطلبی نیست.",
     breadcrumb: "مسیر",
+    read_in: "به زبان‌های دیگر",
+    feeds: "خوراک‌ها",
 };
 
 static AR: Strings = Strings {
@@ -285,4 +331,6 @@ static AR: Strings = Strings {
     subsections: "في هذا القسم",
     no_articles: "لا توجد مقالات بعد.",
     breadcrumb: "مسار التنقل",
+    read_in: "اقرأ بلغة أخرى",
+    feeds: "خلاصات",
 };

@@ -27,7 +27,7 @@ const ARTICLE_COLUMNS: &str =
      a.translation_group, a.revision";
 
 const SUMMARY_COLUMNS: &str =
-    "a.id, a.path, a.headline, a.standfirst, a.language, a.section_id, a.published_at";
+    "a.id, a.path, a.headline, a.standfirst, a.language, a.section_id, a.published_at, a.updated_at";
 
 /// The condition every public listing starts from.
 const PUBLIC: &str = "a.status = 'published' AND a.published_at <= $1";
@@ -49,6 +49,7 @@ fn summary_from(row: &AnyRow) -> Result<ArticleSummary> {
             row.try_get::<Option<i64>, _>("published_at")?
                 .unwrap_or_default(),
         ),
+        updated_at: to_time(row.try_get("updated_at")?),
         lead: MediaRow::from_prefixed(row)?,
     })
 }
@@ -405,6 +406,24 @@ impl Store {
             .bind(article.id)
             .bind(article.draft.section_id)
             .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary_from).collect()
+    }
+
+    /// The other published language versions of an article (same translation group).
+    pub async fn translations_of(&self, article: &Article) -> Result<Vec<ArticleSummary>> {
+        let Some(group) = &article.draft.translation_group else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, {MEDIA_COLUMNS} FROM articles a LEFT JOIN media m ON m.id = a.lead_media_id
+             WHERE {PUBLIC} AND a.translation_group = $2 AND a.id <> $3 ORDER BY a.language"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(Utc::now().timestamp())
+            .bind(group)
+            .bind(article.id)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(summary_from).collect()

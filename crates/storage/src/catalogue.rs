@@ -165,6 +165,20 @@ impl Store {
         row.as_ref().map(tag_from).transpose()
     }
 
+    /// Tags with at least one published article, by name.
+    pub async fn tags_in_use(&self) -> Result<Vec<Tag>> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.slug, t.name FROM tags t WHERE EXISTS (
+                SELECT 1 FROM article_tags at JOIN articles a ON a.id = at.article_id
+                WHERE at.tag_id = t.id AND a.status = 'published' AND a.published_at <= $1)
+             ORDER BY t.name",
+        )
+        .bind(Utc::now().timestamp())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(tag_from).collect()
+    }
+
     pub(crate) async fn tags_of(&self, article_id: Id) -> Result<Vec<Tag>> {
         let rows = sqlx::query(
             "SELECT t.id, t.slug, t.name FROM tags t JOIN article_tags at ON at.tag_id = t.id

@@ -13,6 +13,7 @@ use std::sync::{Arc, RwLock};
 const MAX_PAGES: usize = 20_000;
 
 pub struct CachedPage {
+    pub content_type: &'static str,
     pub identity: Bytes,
     pub gzip: Bytes,
     pub brotli: Bytes,
@@ -20,8 +21,8 @@ pub struct CachedPage {
 }
 
 impl CachedPage {
-    pub fn new(html: String) -> CachedPage {
-        let identity = Bytes::from(html);
+    pub fn new(body: String, content_type: &'static str) -> CachedPage {
+        let identity = Bytes::from(body);
         let etag = format!("\"{}\"", &blake3::hash(&identity).to_hex()[..32]);
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
         let gzip = gz
@@ -35,6 +36,7 @@ impl CachedPage {
         };
         let br_ok = brotli::BrotliCompress(&mut identity.as_ref(), &mut brotli, &params).is_ok();
         CachedPage {
+            content_type,
             gzip: Bytes::from(gzip),
             brotli: if br_ok {
                 Bytes::from(brotli)

@@ -3,6 +3,7 @@
 //! `error` turns every failure into a page a reader understands.
 
 mod cache;
+mod distribution;
 mod error;
 mod reader;
 mod respond;

@@ -2,11 +2,11 @@
 //! served from the page cache until the content changes.
 
 use crate::cache::CachedPage;
-use crate::{respond, App, AppError};
+use crate::{distribution, respond, App, AppError};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use broadsheet_domain::paging::page_count;
-use broadsheet_domain::{PageNumber, Route, Slug, EDITORS_CHOICE, TOP_STORIES};
+use broadsheet_domain::{FeedScope, PageNumber, Route, Slug, EDITORS_CHOICE, TOP_STORIES};
 use broadsheet_render::{ArticlePage, Chrome, HomePage, ListingPage, Pager, SectionPage};
 use broadsheet_storage::Listing;
 use chrono::Utc;
@@ -40,8 +40,8 @@ pub async fn page(app: &App, route: Route, uri: &Uri, headers: &HeaderMap) -> Re
     }
     let generation = app.cache.generation();
     match render(app, &route, page).await {
-        Ok(html) => {
-            let cached = Arc::new(CachedPage::new(html));
+        Ok((body, content_type)) => {
+            let cached = Arc::new(CachedPage::new(body, content_type));
             app.cache.insert(key, generation, cached.clone());
             respond::page(&cached, headers)
         }
@@ -54,7 +54,15 @@ pub async fn page(app: &App, route: Route, uri: &Uri, headers: &HeaderMap) -> Re
     }
 }
 
-async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, AppError> {
+const HTML: &str = "text/html; charset=utf-8";
+const XML: &str = "application/xml; charset=utf-8";
+
+/// The body and content type of a route's page, feed or sitemap.
+async fn render(
+    app: &App,
+    route: &Route,
+    page: PageNumber,
+) -> Result<(String, &'static str), AppError> {
     let data = app.cache.chrome(&app.store).await?;
     let chrome = Chrome {
         settings: &app.settings,
@@ -134,10 +142,12 @@ async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, Ap
                 .collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
                 .await?;
             editors_choice.retain(|a| a.id != detail.article.id);
+            let translations = store.translations_of(&detail.article).await?;
             app.renderer.article(
                 &chrome,
                 &ArticlePage {
                     detail: &detail,
+                    translations: &translations,
                     related: &related,
                     editors_choice: &editors_choice,
                 },
@@ -156,7 +166,7 @@ async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, Ap
                 app,
                 &chrome,
                 listing,
-                format!("/tag/{}", tag.slug),
+                FeedScope::Tag(tag.slug.clone()),
                 &tag.name,
                 "",
                 page,
@@ -172,8 +182,17 @@ async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, Ap
                 author_id: Some(author.id),
                 ..Listing::default()
             };
-            let path = format!("/author/{}", author.slug);
-            listing_page(app, &chrome, listing, path, &author.name, &author.bio, page).await?
+            let scope = FeedScope::Author(author.slug.clone());
+            listing_page(
+                app,
+                &chrome,
+                listing,
+                scope,
+                &author.name,
+                &author.bio,
+                page,
+            )
+            .await?
         }
         Route::Page(page_slug) => {
             let page = store
@@ -182,9 +201,25 @@ async fn render(app: &App, route: &Route, page: PageNumber) -> Result<String, Ap
                 .ok_or(AppError::NotFound)?;
             app.renderer.page(&chrome, &page)?
         }
+        Route::Feed(scope, format) => {
+            return Ok((
+                distribution::feed(app, &chrome, scope, *format).await?,
+                format.content_type(),
+            ));
+        }
+        Route::SitemapIndex => return Ok((distribution::sitemap_index(app).await?, XML)),
+        Route::Sitemap(name) => {
+            return Ok((distribution::sitemap(app, &data.tree, name).await?, XML))
+        }
+        Route::Robots => {
+            return Ok((
+                broadsheet_render::sitemaps::robots(&app.settings),
+                "text/plain; charset=utf-8",
+            ))
+        }
         Route::Asset(_) | Route::Media(_) | Route::Unknown => return Err(AppError::NotFound),
     };
-    Ok(html)
+    Ok((html, HTML))
 }
 
 /// A tag's or an author's page: one page of the articles `listing` selects.
@@ -192,7 +227,7 @@ async fn listing_page(
     app: &App,
     chrome: &Chrome<'_>,
     listing: Listing,
-    path: String,
+    scope: FeedScope,
     title: &str,
     intro: &str,
     page: PageNumber,
@@ -203,13 +238,13 @@ async fn listing_page(
         ..listing
     };
     let (articles, total) = app.store.list_published(&listing).await?;
-    let pager = pager(&path, page, total)?;
+    let pager = pager(&scope.page_path(), page, total)?;
     Ok(app.renderer.listing(
         chrome,
         &ListingPage {
             title,
             intro,
-            path,
+            scope,
             articles: &articles,
             pager,
         },
@@ -246,6 +281,10 @@ fn canonical_path(route: &Route, uri: &Uri) -> String {
         Route::Page(s) => format!("/page/{s}"),
         Route::Asset(f) => format!("/assets/{f}"),
         Route::Media(f) => format!("/media/{f}"),
+        Route::Feed(scope, format) => scope.feed_path(*format),
+        Route::SitemapIndex => "/sitemap.xml".into(),
+        Route::Sitemap(f) => format!("/sitemaps/{f}"),
+        Route::Robots => "/robots.txt".into(),
         Route::Unknown => uri.path().to_owned(),
     }
 }

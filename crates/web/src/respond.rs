@@ -12,7 +12,7 @@ pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
+        HeaderValue::from_static(page.content_type),
     );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     headers.insert(

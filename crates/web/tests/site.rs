@@ -173,7 +173,7 @@ async fn article_page_has_everything_a_reader_needs() {
     // The copy button exists but stays hidden until the script enhances it.
     assert!(attr(&html, "button.copy-button", "hidden").is_some());
     let scripts: Vec<_> = html
-        .select(&sel("script"))
+        .select(&sel("script:not([type='application/ld+json'])"))
         .map(|s| s.value().attr("src").map(str::to_owned))
         .collect();
     assert_eq!(
