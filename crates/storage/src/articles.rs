@@ -17,8 +17,28 @@ pub struct Listing {
     pub tag_id: Option<Id>,
     pub author_id: Option<Id>,
     pub exclude: Vec<Id>,
+    /// Only articles in this language.
+    pub language: Option<Language>,
+    /// Only articles changed at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
     pub offset: u64,
     pub limit: u32,
+}
+
+/// A value bound to a numbered parameter of a query built at run time.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+fn bind_all<'q>(mut query: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
+    for bind in binds {
+        query = match bind {
+            Bind::Int(v) => query.bind(*v),
+            Bind::Text(v) => query.bind(v.as_str()),
+        };
+    }
+    query
 }
 
 const ARTICLE_COLUMNS: &str =
@@ -326,7 +346,7 @@ impl Store {
     /// A page of published articles, newest first, and how many there are in all.
     pub async fn list_published(&self, listing: &Listing) -> Result<(Vec<ArticleSummary>, u64)> {
         let mut conditions = vec![PUBLIC.to_owned()];
-        let mut binds: Vec<i64> = vec![Utc::now().timestamp()];
+        let mut binds: Vec<Bind> = vec![Bind::Int(Utc::now().timestamp())];
         if let Some(ids) = &listing.section_ids {
             if ids.is_empty() {
                 return Ok((Vec::new(), 0));
@@ -335,17 +355,17 @@ impl Store {
                 "a.section_id IN ({})",
                 placeholders(binds.len() + 1, ids.len())
             ));
-            binds.extend(ids);
+            binds.extend(ids.iter().map(|&id| Bind::Int(id)));
         }
         if let Some(tag) = listing.tag_id {
-            binds.push(tag);
+            binds.push(Bind::Int(tag));
             conditions.push(format!(
                 "a.id IN (SELECT article_id FROM article_tags WHERE tag_id = ${})",
                 binds.len()
             ));
         }
         if let Some(author) = listing.author_id {
-            binds.push(author);
+            binds.push(Bind::Int(author));
             conditions.push(format!(
                 "a.id IN (SELECT article_id FROM article_bylines WHERE author_id = ${})",
                 binds.len()
@@ -356,16 +376,23 @@ impl Store {
                 "a.id NOT IN ({})",
                 placeholders(binds.len() + 1, listing.exclude.len())
             ));
-            binds.extend(&listing.exclude);
+            binds.extend(listing.exclude.iter().map(|&id| Bind::Int(id)));
+        }
+        if let Some(language) = &listing.language {
+            binds.push(Bind::Text(language.to_string()));
+            conditions.push(format!("a.language = ${}", binds.len()));
+        }
+        if let Some(since) = listing.updated_since {
+            binds.push(Bind::Int(since.timestamp()));
+            conditions.push(format!("a.updated_at >= ${}", binds.len()));
         }
         let filter = conditions.join(" AND ");
 
         let count_sql = format!("SELECT COUNT(*) AS n FROM articles a WHERE {filter}");
-        let mut count = sqlx::query(&count_sql);
-        for b in &binds {
-            count = count.bind(*b);
-        }
-        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let total: i64 = bind_all(sqlx::query(&count_sql), &binds)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
 
         let n = binds.len();
         let sql = format!(
@@ -375,12 +402,8 @@ impl Store {
             n + 1,
             n + 2
         );
-        let mut query = sqlx::query(&sql);
-        for b in &binds {
-            query = query.bind(*b);
-        }
         let offset = i64::try_from(listing.offset).unwrap_or(i64::MAX);
-        let rows = query
+        let rows = bind_all(sqlx::query(&sql), &binds)
             .bind(i64::from(listing.limit))
             .bind(offset)
             .fetch_all(&self.pool)

@@ -298,6 +298,37 @@ async fn listings_hold_only_public_articles_of_the_filter() {
         assert_eq!(total, 7);
         assert_eq!(tagged.len(), 7);
 
+        let mut persian = draft(sport.id, "varzesh", Some(1));
+        persian.language = Language::parse("fa").expect("valid");
+        store.create_article(&persian).await.expect("create");
+        let (fa, total) = store
+            .list_published(&Listing {
+                language: Some(Language::parse("fa").expect("valid")),
+                limit: 10,
+                ..Listing::default()
+            })
+            .await
+            .expect("list");
+        assert_eq!((fa.len(), total), (1, 1));
+        let (recent, _) = store
+            .list_published(&Listing {
+                updated_since: Some(Utc::now() - Duration::hours(36)),
+                limit: 50,
+                ..Listing::default()
+            })
+            .await
+            .expect("list");
+        let mut recent: Vec<_> = recent
+            .iter()
+            .map(|a| a.path.rsplit('/').next().unwrap_or_default().to_owned())
+            .collect();
+        recent.sort();
+        assert_eq!(
+            recent,
+            vec!["me-0", "me-1", "varzesh"],
+            "changed within 36 hours"
+        );
+
         let first = store
             .article_by_path(&page[0].path)
             .await

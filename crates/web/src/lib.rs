@@ -3,6 +3,7 @@
 //! `error` turns every failure into a page a reader understands.
 
 mod cache;
+mod content_api;
 mod distribution;
 mod error;
 mod reader;

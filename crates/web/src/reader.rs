@@ -1,7 +1,6 @@
 //! The public pages: each route's data is loaded from the store and rendered once, then
 //! served from the page cache until the content changes.
 
-use crate::cache::CachedPage;
 use crate::{distribution, respond, App, AppError};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
@@ -10,7 +9,6 @@ use broadsheet_domain::{FeedScope, PageNumber, Route, Slug, EDITORS_CHOICE, TOP_
 use broadsheet_render::{ArticlePage, Chrome, HomePage, ListingPage, Pager, SectionPage};
 use broadsheet_storage::Listing;
 use chrono::Utc;
-use std::sync::Arc;
 
 const PER_PAGE: u32 = 20;
 const HOME_TOP_STORIES: u32 = 7;
@@ -35,16 +33,8 @@ pub async fn page(app: &App, route: Route, uri: &Uri, headers: &HeaderMap) -> Re
     } else {
         format!("{path}?page={}", page.get())
     };
-    if let Some(hit) = app.cache.get(&key) {
-        return respond::page(&hit, headers);
-    }
-    let generation = app.cache.generation();
-    match render(app, &route, page).await {
-        Ok((body, content_type)) => {
-            let cached = Arc::new(CachedPage::new(body, content_type));
-            app.cache.insert(key, generation, cached.clone());
-            respond::page(&cached, headers)
-        }
+    match respond::cached(app, key, headers, render(app, &route, page)).await {
+        Ok(response) => response,
         Err(AppError::NotFound) => match app.store.redirect_target(&path).await {
             Ok(Some(target)) => respond::redirect(&target),
             Ok(None) => app.error_response(AppError::NotFound).await,

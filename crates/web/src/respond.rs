@@ -6,6 +6,27 @@ use crate::{App, AppError};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::future::Future;
+use std::sync::Arc;
+
+/// Serves `key` from the page cache, or awaits `render` (body and content type), keeps
+/// the result and serves it. `render` does nothing until it is awaited, so a hit costs
+/// no query.
+pub async fn cached(
+    app: &App,
+    key: String,
+    request: &HeaderMap,
+    render: impl Future<Output = Result<(String, &'static str), AppError>>,
+) -> Result<Response, AppError> {
+    if let Some(hit) = app.cache.get(&key) {
+        return Ok(page(&hit, request));
+    }
+    let generation = app.cache.generation();
+    let (body, content_type) = render.await?;
+    let fresh = Arc::new(CachedPage::new(body, content_type));
+    app.cache.insert(key, generation, fresh.clone());
+    Ok(page(&fresh, request))
+}
 
 /// Sends a cached page in the best encoding the client accepts, or 304 when it has it.
 pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {

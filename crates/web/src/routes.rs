@@ -3,7 +3,7 @@
 //! Reader URLs are parsed by `broadsheet_domain::Route` (pure and fuzzable) instead of
 //! axum's path extractors, so malformed paths get the site's own error pages.
 
-use crate::{reader, respond, SharedApp};
+use crate::{content_api, reader, respond, SharedApp};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -15,6 +15,9 @@ use broadsheet_domain::Route;
 pub fn router(app: SharedApp) -> Router {
     Router::new()
         .route("/healthz", get(health))
+        // The public Content API (read-only JSON) and its description.
+        .nest("/api/content", content_api::router())
+        .route("/api/openapi.json", get(content_api::openapi))
         // Everything else a reader can ask for:
         //   /                                         home
         //   /{section}[/{subsection}...]              section page (?page=N)
