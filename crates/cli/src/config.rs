@@ -50,6 +50,8 @@ struct SiteConfig {
     default_language: Option<String>,
     primary_host: Option<String>,
     alternate_hosts: Option<Vec<String>>,
+    /// "serve" (default): any host gets the site; "refuse": unknown hosts get 421.
+    unknown_hosts: Option<String>,
 }
 
 /// Environment variables and the key each one sets.
@@ -69,6 +71,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         "BROADSHEET_SITE_ALTERNATE_HOSTS",
         &["site", "alternate_hosts"],
     ),
+    ("BROADSHEET_SITE_UNKNOWN_HOSTS", &["site", "unknown_hosts"]),
 ];
 
 /// Where a command takes its site from.
@@ -213,6 +216,16 @@ impl Config {
         for host in &alternate_hosts {
             check_host(host).map_err(|m| err(name, format!("site.alternate_hosts: {m}")))?;
         }
+        let refuse_unknown_hosts = match site.unknown_hosts.as_deref() {
+            None | Some("serve") => false,
+            Some("refuse") => true,
+            Some(other) => {
+                return Err(err(
+                    name,
+                    format!("site.unknown_hosts: {other:?} must be \"serve\" or \"refuse\""),
+                ));
+            }
+        };
         let site_name = site.name.unwrap_or_else(|| "Broadsheet".into());
         if site_name.trim().is_empty() {
             return Err(err(name, "site.name: must not be empty".into()));
@@ -228,6 +241,7 @@ impl Config {
                 default_language,
                 primary_host,
                 alternate_hosts,
+                refuse_unknown_hosts,
             },
             source: name.to_owned(),
         })

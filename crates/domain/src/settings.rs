@@ -12,6 +12,9 @@ pub struct SiteSettings {
     pub primary_host: String,
     /// Mirror addresses readers can use when the primary is blocked (domains, `.onion`).
     pub alternate_hosts: Vec<String>,
+    /// Answer requests for hosts that are neither the primary nor an alternate with
+    /// 421 Misdirected Request, instead of serving the site.
+    pub refuse_unknown_hosts: bool,
 }
 
 impl SiteSettings {
@@ -21,10 +24,54 @@ impl SiteSettings {
         format!("{}{}", base_url(&self.primary_host), path)
     }
 
+    /// The onion address among the alternates, if any.
+    pub fn onion_host(&self) -> Option<&str> {
+        self.alternate_hosts
+            .iter()
+            .map(String::as_str)
+            .find(|h| is_onion(h))
+    }
+
+    /// Whether `host` (as in a Host header, port allowed) is one of the site's addresses.
+    pub fn knows_host(&self, host: &str) -> bool {
+        let bare = strip_port(host);
+        strip_port(&self.primary_host) == bare
+            || self.alternate_hosts.iter().any(|h| strip_port(h) == bare)
+    }
+
+    /// The canonical policy: a page fetched on one of the site's onion addresses names that
+    /// address as canonical ("self"), so Tor readers stay on it; on every other host the
+    /// primary is canonical. Returns the settings to render with when they differ.
+    pub fn for_host(&self, host: &str) -> Option<SiteSettings> {
+        let bare = strip_port(host);
+        let onion = self
+            .alternate_hosts
+            .iter()
+            .find(|h| is_onion(h) && strip_port(h) == bare)?;
+        Some(SiteSettings {
+            primary_host: onion.clone(),
+            ..self.clone()
+        })
+    }
+
     /// Alternate addresses as full URLs for the footer.
     pub fn alternate_urls(&self) -> Vec<String> {
         self.alternate_hosts.iter().map(|h| base_url(h)).collect()
     }
+}
+
+pub fn is_onion(host: &str) -> bool {
+    strip_port(host).ends_with(".onion")
+}
+
+fn strip_port(host: &str) -> &str {
+    match host.rsplit_once(':') {
+        Some((name, port)) if !name.contains(':') && port.chars().all(|c| c.is_ascii_digit()) => {
+            name
+        }
+        _ => host,
+    }
+    .trim_end_matches('.')
 }
 
 /// Onion services and local hosts are reached over plain HTTP; everything else over HTTPS.
@@ -46,6 +93,7 @@ mod tests {
             default_language: Language::parse("en").expect("valid"),
             primary_host: "news.example".into(),
             alternate_hosts: vec!["mirror.example".into(), "abc.onion".into()],
+            refuse_unknown_hosts: false,
         };
         assert_eq!(settings.absolute_url("/a/b"), "https://news.example/a/b");
         assert_eq!(
@@ -55,5 +103,15 @@ mod tests {
                 "http://abc.onion".to_string()
             ]
         );
+        assert_eq!(settings.onion_host(), Some("abc.onion"));
+        assert!(settings.knows_host("news.example:443"));
+        assert!(settings.knows_host("mirror.example"));
+        assert!(!settings.knows_host("evil.example"));
+        assert!(settings.for_host("news.example").is_none());
+        assert!(settings.for_host("mirror.example").is_none());
+        let onion = settings
+            .for_host("abc.onion")
+            .expect("self-canonical on the onion");
+        assert_eq!(onion.absolute_url("/a"), "http://abc.onion/a");
     }
 }

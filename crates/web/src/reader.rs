@@ -5,7 +5,9 @@ use crate::{distribution, respond, App, AppError};
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use broadsheet_domain::paging::page_count;
-use broadsheet_domain::{FeedScope, PageNumber, Route, Slug, EDITORS_CHOICE, TOP_STORIES};
+use broadsheet_domain::{
+    FeedScope, PageNumber, Route, SiteSettings, Slug, EDITORS_CHOICE, TOP_STORIES,
+};
 use broadsheet_render::{ArticlePage, Chrome, HomePage, ListingPage, Pager, SectionPage};
 use broadsheet_storage::Listing;
 use chrono::Utc;
@@ -16,7 +18,10 @@ const HOME_PER_SECTION: u32 = 4;
 const RELATED: u32 = 4;
 const EDITORS_CHOICE_SIZE: u32 = 6;
 
-pub async fn page(app: &App, route: Route, uri: &Uri, headers: &HeaderMap) -> Response {
+pub async fn page(app: &App, route: Route, uri: &Uri, host: &str, headers: &HeaderMap) -> Response {
+    // Pages on a self-canonical host (the onion) name that host; they are cached apart.
+    let local = app.settings.for_host(host);
+    let settings = local.as_ref().unwrap_or(&app.settings);
     let path = canonical_path(&route, uri);
     let listing = matches!(route, Route::Section(_) | Route::Tag(_) | Route::Author(_));
     let page = if listing {
@@ -28,12 +33,15 @@ pub async fn page(app: &App, route: Route, uri: &Uri, headers: &HeaderMap) -> Re
         PageNumber::FIRST
     };
     // Other query parameters (tracking tags and the like) do not change the page.
-    let key = if page == PageNumber::FIRST {
+    let mut key = if page == PageNumber::FIRST {
         path.clone()
     } else {
         format!("{path}?page={}", page.get())
     };
-    match respond::cached(app, key, headers, render(app, &route, page)).await {
+    if local.is_some() {
+        key = format!("{}|{key}", settings.primary_host);
+    }
+    match respond::cached(app, key, headers, render(app, settings, &route, page)).await {
         Ok(response) => response,
         Err(AppError::NotFound) => match app.store.redirect_target(&path).await {
             Ok(Some(target)) => respond::redirect(&target),
@@ -50,12 +58,13 @@ const XML: &str = "application/xml; charset=utf-8";
 /// The body and content type of a route's page, feed or sitemap.
 async fn render(
     app: &App,
+    settings: &SiteSettings,
     route: &Route,
     page: PageNumber,
 ) -> Result<(String, &'static str), AppError> {
     let data = app.cache.chrome(&app.store).await?;
     let chrome = Chrome {
-        settings: &app.settings,
+        settings,
         sections: &data.tree,
         pages: &data.pages,
     };

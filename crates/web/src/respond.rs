@@ -38,7 +38,10 @@ pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     headers.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60, stale-while-revalidate=300"),
+        // Caches and CDN mirrors may keep serving a page while the origin is down.
+        HeaderValue::from_static(
+            "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400",
+        ),
     );
     if let Ok(etag) = HeaderValue::from_str(&page.etag) {
         headers.insert(header::ETAG, etag);

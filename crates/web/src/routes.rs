@@ -27,6 +27,7 @@ pub fn router(app: SharedApp) -> Router {
         //   any old article address                   301 to the current one
         .fallback(dispatch)
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(app.clone(), hosts))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)
 }
@@ -45,7 +46,9 @@ async fn dispatch(State(app): State<SharedApp>, request: Request) -> Response {
         Err(e) => app.error_response(e.into()).await,
         Ok(Route::Asset(name)) => respond::asset(&app, &name, request.headers()),
         Ok(Route::Media(name)) => respond::media(&app, &name, request.headers()).await,
-        Ok(route) => reader::page(&app, route, uri, request.headers()).await,
+        Ok(route) => {
+            reader::page(&app, route, uri, request_host(&request), request.headers()).await
+        }
     };
     if method == Method::HEAD {
         let (parts, _) = response.into_parts();
@@ -63,6 +66,46 @@ async fn health(State(app): State<SharedApp>) -> Response {
         )
             .into_response(),
     }
+}
+
+/// The host the request was made to, from the Host header (or the URI in HTTP/2).
+pub fn request_host(request: &Request) -> &str {
+    request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().host())
+        .unwrap_or_default()
+}
+
+/// One site, many addresses: unknown hosts are served or refused (421) as configured,
+/// and every answer on a non-onion host tells Tor Browser where the onion service is.
+async fn hosts(State(app): State<SharedApp>, request: Request, next: Next) -> Response {
+    let host = request_host(&request).to_owned();
+    if app.settings.refuse_unknown_hosts && !app.settings.knows_host(&host) {
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
+            format!("This server does not serve {host:?}. The site's addresses are listed at its primary address.\n"),
+        )
+            .into_response();
+    }
+    let onion_location = match app.settings.onion_host() {
+        Some(onion) if !broadsheet_domain::settings::is_onion(&host) => {
+            let target = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            HeaderValue::from_str(&format!("http://{onion}{target}")).ok()
+        }
+        _ => None,
+    };
+    let mut response = next.run(request).await;
+    if let Some(value) = onion_location {
+        response.headers_mut().insert("onion-location", value);
+    }
+    response
 }
 
 /// Headers every response carries. Pages run no inline script and load nothing from

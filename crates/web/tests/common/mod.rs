@@ -35,18 +35,22 @@ pub async fn start_on(
     dir: tempfile::TempDir,
     theme_dir: Option<&Path>,
 ) -> Site {
+    start_with(database_url, dir, theme_dir, broadsheet_demo::settings()).await
+}
+
+pub async fn start_with(
+    database_url: &str,
+    dir: tempfile::TempDir,
+    theme_dir: Option<&Path>,
+    settings: broadsheet_domain::SiteSettings,
+) -> Site {
     let store = Store::open(database_url).await.expect("open store");
     let media = dir.path().join("media");
     broadsheet_demo::seed(&store, &media)
         .await
         .expect("seed demo");
     let theme = Theme::new(theme_dir).expect("theme");
-    let app = App::new(
-        store.clone(),
-        broadsheet_demo::settings(),
-        Renderer::new(theme),
-        media,
-    );
+    let app = App::new(store.clone(), settings, Renderer::new(theme), media);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
