@@ -19,6 +19,8 @@ pub struct Config {
     pub database_url: String,
     pub media_dir: PathBuf,
     pub theme_dir: Option<PathBuf>,
+    /// The private key that signs the mirror list; never stored in the database.
+    pub mirror_key_file: PathBuf,
     pub site: SiteSettings,
     /// Where the settings came from, for messages.
     pub source: String,
@@ -38,6 +40,7 @@ struct FileConfig {
     database_url: Option<String>,
     data_dir: Option<PathBuf>,
     theme_dir: Option<PathBuf>,
+    mirror_key_file: Option<PathBuf>,
     #[serde(default)]
     site: SiteConfig,
 }
@@ -60,6 +63,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("BROADSHEET_DATABASE_URL", &["database_url"]),
     ("BROADSHEET_DATA_DIR", &["data_dir"]),
     ("BROADSHEET_THEME_DIR", &["theme_dir"]),
+    ("BROADSHEET_MIRROR_KEY_FILE", &["mirror_key_file"]),
     ("BROADSHEET_SITE_NAME", &["site", "name"]),
     ("BROADSHEET_SITE_TAGLINE", &["site", "tagline"]),
     (
@@ -182,11 +186,12 @@ impl Config {
             )
         })?;
         let resolve = |p: PathBuf| if p.is_absolute() { p } else { base.join(p) };
+        // Without a data_dir, data lives beside the configuration file (or in ./broadsheet-data).
         let data_dir = file
             .data_dir
             .map(resolve)
             .or(fallback_data_dir)
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+            .unwrap_or_else(|| base.join(DEFAULT_DATA_DIR));
         let database_url = match file.database_url {
             // A relative SQLite path is relative to the configuration file, like every path.
             Some(url) => match url.strip_prefix("sqlite://") {
@@ -235,6 +240,10 @@ impl Config {
             database_url,
             media_dir: data_dir.join("media"),
             theme_dir: file.theme_dir.map(resolve),
+            mirror_key_file: file
+                .mirror_key_file
+                .map(resolve)
+                .unwrap_or_else(|| data_dir.join("mirror-signing.key")),
             site: SiteSettings {
                 name: site_name,
                 tagline: site.tagline.unwrap_or_default(),
@@ -245,6 +254,15 @@ impl Config {
             },
             source: name.to_owned(),
         })
+    }
+}
+
+impl Config {
+    /// The primary and every alternate host: what the mirror list must hold.
+    pub fn all_hosts(&self) -> Vec<String> {
+        std::iter::once(self.site.primary_host.clone())
+            .chain(self.site.alternate_hosts.iter().cloned())
+            .collect()
     }
 }
 

@@ -41,6 +41,43 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// The signed list of the site's official addresses.
+    #[command(subcommand)]
+    Mirrors(MirrorsCommand),
+}
+
+#[derive(Subcommand)]
+enum MirrorsCommand {
+    /// Create the Ed25519 key that signs the list (never overwrites one).
+    Keygen {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Show the addresses, their states and the list's serial.
+    List {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Mark an address active, blocked or retired; the list's serial goes up.
+    State {
+        /// The host, as in the configuration (e.g. mirror.example).
+        host: String,
+        /// active, blocked or retired
+        state: String,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Check a signed list (a file, or an http(s) URL): signature, key, expiry, rollback.
+    Verify {
+        /// File path or URL of a broadsheet-mirrors.json document.
+        source: String,
+        /// The expected public key (base64) or its fingerprint.
+        #[arg(long)]
+        key: String,
+        /// The highest serial seen before; a lower one is refused as a replay.
+        #[arg(long)]
+        previous_serial: Option<i64>,
+    },
 }
 
 /// How every command that works on a site finds it.
@@ -110,6 +147,9 @@ async fn run(command: Command) -> Result<()> {
                     format!("--listen {listen:?} is not an address such as 127.0.0.1:8080")
                 })?;
             }
+            if !config.mirror_key_file.exists() {
+                broadsheet_mirror::create_key_file(&config.mirror_key_file)?;
+            }
             let store = open_store(&config).await?;
             let report = broadsheet_demo::seed(&store, &config.media_dir)
                 .await
@@ -136,6 +176,95 @@ async fn run(command: Command) -> Result<()> {
             println!("The database at {} is up to date.", config.database_url);
             Ok(())
         }
+        Command::Mirrors(command) => mirrors(command).await,
+    }
+}
+
+async fn mirrors(command: MirrorsCommand) -> Result<()> {
+    match command {
+        MirrorsCommand::Keygen { site } => {
+            let config = site.load()?;
+            let key = broadsheet_mirror::create_key_file(&config.mirror_key_file)?;
+            let public = key.verifying_key();
+            println!(
+                "Created {} (readable by its owner only; keep a backup somewhere safe).",
+                config.mirror_key_file.display()
+            );
+            println!("public key:  {}", broadsheet_mirror::encode_public(&public));
+            println!("fingerprint: {}", broadsheet_mirror::fingerprint(&public));
+            Ok(())
+        }
+        MirrorsCommand::List { site } => {
+            let config = site.load()?;
+            let store = open_store(&config).await?;
+            store.sync_addresses(&config.all_hosts()).await?;
+            println!("serial {}", store.mirror_serial().await?);
+            for a in store.addresses().await? {
+                println!(
+                    "{:<8} {:<7} {}  (since {})",
+                    a.state.as_str(),
+                    a.kind.as_str(),
+                    a.url(),
+                    a.added.format("%Y-%m-%d")
+                );
+            }
+            store.close().await;
+            Ok(())
+        }
+        MirrorsCommand::State { host, state, site } => {
+            let state = broadsheet_domain::AddressState::parse(&state)
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            let config = site.load()?;
+            let store = open_store(&config).await?;
+            store.sync_addresses(&config.all_hosts()).await?;
+            let address = store
+                .set_address_state(&host, state)
+                .await
+                .with_context(|| format!("cannot change {host}"))?;
+            println!(
+                "{} is now {}; the list's serial is {}.",
+                address.url(),
+                address.state.as_str(),
+                store.mirror_serial().await?
+            );
+            store.close().await;
+            Ok(())
+        }
+        MirrorsCommand::Verify {
+            source,
+            key,
+            previous_serial,
+        } => {
+            let document = if source.starts_with("http://") || source.starts_with("https://") {
+                let response = reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .timeout(std::time::Duration::from_secs(30))
+                    .build()?
+                    .get(&source)
+                    .send()
+                    .await
+                    .with_context(|| format!("cannot fetch {source}"))?;
+                if !response.status().is_success() {
+                    anyhow::bail!("{source} answered {}, not the list", response.status());
+                }
+                response.text().await?
+            } else {
+                std::fs::read_to_string(&source).with_context(|| format!("cannot read {source}"))?
+            };
+            let manifest =
+                broadsheet_mirror::verify(&document, &key, chrono::Utc::now(), previous_serial)
+                    .with_context(|| format!("{source} is NOT a valid list"))?;
+            println!(
+                "OK: {} lists {} addresses, serial {}, issued {}, valid until {}, signed by {}.",
+                manifest.site,
+                manifest.addresses.len(),
+                manifest.serial,
+                manifest.issued,
+                manifest.expires,
+                manifest.key_fingerprint
+            );
+            Ok(())
+        }
     }
 }
 
@@ -150,11 +279,22 @@ async fn open_store(config: &Config) -> Result<Store> {
 
 async fn serve(config: Config, store: Store) -> Result<()> {
     let theme = Theme::new(config.theme_dir.as_deref())?;
+    store.sync_addresses(&config.all_hosts()).await?;
+    let mirror_key = if config.mirror_key_file.exists() {
+        Some(broadsheet_mirror::read_key_file(&config.mirror_key_file)?)
+    } else {
+        eprintln!(
+            "No mirror signing key at {}: the signed address list is not served. Run `broadsheet mirrors keygen` to create one.",
+            config.mirror_key_file.display()
+        );
+        None
+    };
     let app = broadsheet_web::App::new(
         store.clone(),
         config.site.clone(),
         Renderer::new(theme),
         config.media_dir.clone(),
+        mirror_key,
     );
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

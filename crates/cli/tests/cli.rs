@@ -228,3 +228,115 @@ fn bad_configuration_is_refused_naming_the_file_and_the_key() {
         .expect("run");
     assert!(String::from_utf8_lossy(&output.stderr).contains("BROADSHEET_LISTN"));
 }
+
+#[tokio::test]
+async fn mirrors_keygen_state_and_verify_as_an_operator_would() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("broadsheet.toml");
+    std::fs::write(
+        &config,
+        "[site]\nname = \"Daily\"\nprimary_host = \"daily.example\"\nalternate_hosts = [\"mirror.example\", \"abcdef.onion\"]\n",
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        broadsheet()
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .expect("run")
+    };
+
+    let keygen = run(&["mirrors", "keygen"]);
+    assert!(
+        keygen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&keygen.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&keygen.stdout).to_string();
+    let fingerprint = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("fingerprint: "))
+        .expect("fingerprint printed")
+        .to_owned();
+    assert!(
+        dir.path()
+            .join("broadsheet-data/mirror-signing.key")
+            .is_file(),
+        "data lives beside the configuration file"
+    );
+    let again = run(&["mirrors", "keygen"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    let (server, address, _) = start(
+        broadsheet()
+            .args(["serve", "--config"])
+            .arg(&config)
+            .env("BROADSHEET_LISTEN", "127.0.0.1:0"),
+    );
+    let url = format!("{address}/.well-known/broadsheet-mirrors.json");
+    let verify = |source: &str, key: &str, previous: Option<i64>| {
+        let mut command = broadsheet();
+        command.args(["mirrors", "verify", source, "--key", key]);
+        if let Some(p) = previous {
+            command.args(["--previous-serial", &p.to_string()]);
+        }
+        command.output().expect("run")
+    };
+    let ok = verify(&url, &fingerprint, None);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).starts_with("OK: Daily lists 3 addresses, serial 1")
+    );
+
+    let wrong = verify(&url, &"0".repeat(64), None);
+    assert_eq!(wrong.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        message.contains("NOT a valid list") && message.contains("not by the expected key"),
+        "{message}"
+    );
+
+    let saved = dir.path().join("list.json");
+    let document = reqwest::get(&url)
+        .await
+        .expect("fetch")
+        .text()
+        .await
+        .expect("body");
+    std::fs::write(&saved, document.replace("mirror.example", "m1rror.example")).expect("write");
+    let tampered = verify(saved.to_str().expect("utf-8"), &fingerprint, None);
+    assert_eq!(tampered.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&tampered.stderr).contains("altered or forged"));
+    std::fs::write(&saved, &document).expect("write");
+
+    // Blocking an address while the server runs raises the serial; the old copy is now a replay.
+    let block = run(&["mirrors", "state", "mirror.example", "blocked"]);
+    assert!(
+        block.status.success(),
+        "{}",
+        String::from_utf8_lossy(&block.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&block.stdout).contains("is now blocked; the list's serial is 2")
+    );
+    let newer = verify(&url, &fingerprint, Some(2));
+    assert!(
+        newer.status.success(),
+        "{}",
+        String::from_utf8_lossy(&newer.stderr)
+    );
+    let replay = verify(saved.to_str().expect("utf-8"), &fingerprint, Some(2));
+    assert_eq!(replay.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&replay.stderr).contains("replayed"));
+
+    let bad_state = run(&["mirrors", "state", "mirror.example", "gone"]);
+    assert_eq!(bad_state.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_state.stderr).contains("active, blocked, retired"));
+    assert!(stop(server).success());
+}

@@ -7,6 +7,7 @@
 pub mod content;
 pub mod error;
 pub mod language;
+pub mod mirrors;
 pub mod paging;
 pub mod route;
 pub mod section_tree;
@@ -16,6 +17,7 @@ pub mod slug;
 pub use content::*;
 pub use error::ValidationError;
 pub use language::{Direction, Language};
+pub use mirrors::{Address, AddressKind, AddressState};
 pub use paging::{PageNumber, PagingError};
 pub use route::{FeedFormat, FeedScope, Route, RouteError};
 pub use section_tree::SectionTree;

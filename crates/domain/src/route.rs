@@ -31,6 +31,12 @@ pub enum Route {
     /// `/sitemaps/{name}`: one sitemap file.
     Sitemap(String),
     Robots,
+    /// `/mirrors`: the official addresses, for people.
+    Mirrors,
+    /// `/mirrors/bc2.json`: the same list in the Bypass Censorship v2 format.
+    MirrorsBc2,
+    /// `/.well-known/broadsheet-mirrors.json`: the signed list.
+    MirrorManifest,
     /// Fits no pattern; may still be an old URL with a redirect.
     Unknown,
 }
@@ -130,6 +136,9 @@ impl Route {
             ["sitemap.xml"] => Route::SitemapIndex,
             ["sitemaps", f] => file_name(f).map_or(Route::Unknown, Route::Sitemap),
             ["robots.txt"] => Route::Robots,
+            ["mirrors"] => Route::Mirrors,
+            ["mirrors", "bc2.json"] => Route::MirrorsBc2,
+            [".well-known", "broadsheet-mirrors.json"] => Route::MirrorManifest,
             ["tag", s] => slug(s).map_or(Route::Unknown, Route::Tag),
             ["author", s] => slug(s).map_or(Route::Unknown, Route::Author),
             ["page", s] => slug(s).map_or(Route::Unknown, Route::Page),

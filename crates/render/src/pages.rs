@@ -5,7 +5,8 @@ use crate::structured::{self, Social};
 use crate::views::{self, breadcrumbs, card, cards, strings, ImageView, Link, Meta, TimeView};
 use crate::{share, RenderError, Theme};
 use broadsheet_domain::{
-    ArticleDetail, ArticleSummary, FeedScope, Language, Page, Section, SectionTree, SiteSettings,
+    Address, ArticleDetail, ArticleSummary, FeedScope, Language, Page, Section, SectionTree,
+    SiteSettings,
 };
 use serde::Serialize;
 
@@ -409,6 +410,32 @@ impl Renderer {
                 t => t,
                 title => page.title,
                 body => minijinja::Value::from_safe_string(to_safe_html(&page.body)),
+            },
+        )
+    }
+
+    /// The official addresses, with the key that signs their list: (fingerprint, public key).
+    pub fn mirrors(
+        &self,
+        chrome: &Chrome,
+        addresses: &[Address],
+        key: Option<(&str, &str)>,
+    ) -> Result<String, RenderError> {
+        let lang = &chrome.settings.default_language;
+        let rows: Vec<_> = addresses
+            .iter()
+            .map(|a| minijinja::context! { url => a.url(), kind => a.kind.as_str(), state => a.state.as_str(), added => TimeView::from(a.added) })
+            .collect();
+        let title = format!("Official addresses of {}", chrome.settings.name);
+        self.render(
+            "mirrors.html",
+            minijinja::context! {
+                page => self.meta(chrome, Some(&title), "Where to read this site if its main address is blocked, and how to check an address is genuine.", "/mirrors", lang),
+                site => views::site(chrome.settings, chrome.sections, chrome.pages, None),
+                t => strings(lang),
+                addresses => rows,
+                fingerprint => key.map(|k| k.0),
+                public_key => key.map(|k| k.1),
             },
         )
     }

@@ -20,7 +20,8 @@ const TEMPLATES: &[(&str, &str)] = builtin![include_str:
     "templates" / "article.html",
     "templates" / "listing.html",
     "templates" / "page.html",
-    "templates" / "error.html",
+        "templates" / "error.html",
+    "templates" / "mirrors.html",
 ];
 
 const ASSETS: &[(&str, &[u8])] = builtin![include_bytes:

@@ -237,6 +237,7 @@ pub struct Strings {
     pub no_articles: &'static str,
     pub breadcrumb: &'static str,
     pub read_in: &'static str,
+    pub official_addresses: &'static str,
     pub feeds: &'static str,
 }
 
@@ -274,6 +275,7 @@ static EN: Strings = Strings {
     no_articles: "No stories here yet.",
     breadcrumb: "Breadcrumb",
     read_in: "Read in",
+    official_addresses: "Official addresses, and how to check one",
     feeds: "Feeds",
 };
 
@@ -303,6 +305,7 @@ static FA: Strings = Strings {
     no_articles: "هنوز مطلبی نیست.",
     breadcrumb: "مسیر",
     read_in: "به زبان‌های دیگر",
+    official_addresses: "نشانی‌های رسمی و راه بررسی آن‌ها",
     feeds: "خوراک‌ها",
 };
 
@@ -332,5 +335,6 @@ static AR: Strings = Strings {
     no_articles: "لا توجد مقالات بعد.",
     breadcrumb: "مسار التنقل",
     read_in: "اقرأ بلغة أخرى",
+    official_addresses: "العناوين الرسمية وكيفية التحقق منها",
     feeds: "خلاصات",
 };

@@ -8,6 +8,7 @@
 //! Every successful write is committed before it returns, and then announced on the change
 //! channel ([`Store::subscribe`]) so caches and indexes can follow.
 
+mod addresses;
 mod articles;
 mod catalogue;
 mod error;

@@ -467,3 +467,63 @@ async fn unusable_urls_are_named() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_address_list_follows_the_config_and_every_change_raises_the_serial() {
+    on_both("addresses", |store| async move {
+        assert_eq!(store.mirror_serial().await.expect("serial"), 0);
+        let hosts = |list: &[&str]| list.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>();
+        assert!(store
+            .sync_addresses(&hosts(&["news.example", "mirror.example", "abc.onion"]))
+            .await
+            .expect("sync"));
+        assert_eq!(store.mirror_serial().await.expect("serial"), 1);
+        assert!(
+            !store
+                .sync_addresses(&hosts(&["news.example", "mirror.example", "abc.onion"]))
+                .await
+                .expect("sync"),
+            "nothing new"
+        );
+        assert_eq!(store.mirror_serial().await.expect("serial"), 1);
+
+        let blocked = store
+            .set_address_state("mirror.example", AddressState::Blocked)
+            .await
+            .expect("block");
+        assert_eq!(blocked.state, AddressState::Blocked);
+        assert_eq!(store.mirror_serial().await.expect("serial"), 2);
+        // A blocked address stays blocked when the config is read again.
+        store
+            .sync_addresses(&hosts(&["news.example", "mirror.example", "abc.onion"]))
+            .await
+            .expect("sync");
+        // Dropping a host from the config retires it.
+        assert!(store
+            .sync_addresses(&hosts(&["news.example", "mirror.example"]))
+            .await
+            .expect("sync"));
+        assert_eq!(store.mirror_serial().await.expect("serial"), 3);
+        let list = store.addresses().await.expect("list");
+        let state = |h: &str| list.iter().find(|a| a.host == h).map(|a| (a.kind, a.state));
+        assert_eq!(
+            state("news.example"),
+            Some((AddressKind::Domain, AddressState::Active))
+        );
+        assert_eq!(
+            state("mirror.example"),
+            Some((AddressKind::Domain, AddressState::Blocked))
+        );
+        assert_eq!(
+            state("abc.onion"),
+            Some((AddressKind::Onion, AddressState::Retired))
+        );
+        assert!(matches!(
+            store
+                .set_address_state("unknown.example", AddressState::Active)
+                .await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}

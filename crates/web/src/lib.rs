@@ -6,6 +6,7 @@ mod cache;
 mod content_api;
 mod distribution;
 mod error;
+mod mirrors;
 mod reader;
 mod respond;
 mod routes;
@@ -30,6 +31,8 @@ pub struct App {
     /// Folder holding uploaded and generated media files.
     pub media_dir: PathBuf,
     pub cache: Arc<PageCache>,
+    /// Signs the mirror list; without it the list is not served.
+    pub mirror_key: Option<broadsheet_mirror::SigningKey>,
 }
 
 pub type SharedApp = Arc<App>;
@@ -40,6 +43,7 @@ impl App {
         settings: SiteSettings,
         renderer: Renderer,
         media_dir: PathBuf,
+        mirror_key: Option<broadsheet_mirror::SigningKey>,
     ) -> SharedApp {
         let app = Arc::new(App {
             store,
@@ -47,6 +51,7 @@ impl App {
             renderer,
             media_dir,
             cache: Arc::default(),
+            mirror_key,
         });
         PageCache::follow(&app.cache, &app.store);
         app

@@ -216,7 +216,13 @@ async fn render(
                 "text/plain; charset=utf-8",
             ))
         }
-        Route::Asset(_) | Route::Media(_) | Route::Unknown => return Err(AppError::NotFound),
+        // Served by `routes::dispatch` without the cache, never here.
+        Route::Asset(_)
+        | Route::Media(_)
+        | Route::Mirrors
+        | Route::MirrorsBc2
+        | Route::MirrorManifest
+        | Route::Unknown => return Err(AppError::NotFound),
     };
     Ok((html, HTML))
 }
@@ -284,6 +290,9 @@ fn canonical_path(route: &Route, uri: &Uri) -> String {
         Route::SitemapIndex => "/sitemap.xml".into(),
         Route::Sitemap(f) => format!("/sitemaps/{f}"),
         Route::Robots => "/robots.txt".into(),
+        Route::Mirrors => "/mirrors".into(),
+        Route::MirrorsBc2 => "/mirrors/bc2.json".into(),
+        Route::MirrorManifest => "/.well-known/broadsheet-mirrors.json".into(),
         Route::Unknown => uri.path().to_owned(),
     }
 }

@@ -3,7 +3,7 @@
 //! Reader URLs are parsed by `broadsheet_domain::Route` (pure and fuzzable) instead of
 //! axum's path extractors, so malformed paths get the site's own error pages.
 
-use crate::{content_api, reader, respond, SharedApp};
+use crate::{content_api, mirrors, reader, respond, SharedApp};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -46,6 +46,10 @@ async fn dispatch(State(app): State<SharedApp>, request: Request) -> Response {
         Err(e) => app.error_response(e.into()).await,
         Ok(Route::Asset(name)) => respond::asset(&app, &name, request.headers()),
         Ok(Route::Media(name)) => respond::media(&app, &name, request.headers()).await,
+        // The mirror list changes from outside (operators, expiry), so it is never cached.
+        Ok(Route::MirrorManifest) => mirrors::manifest(&app).await,
+        Ok(Route::MirrorsBc2) => mirrors::bc2(&app).await,
+        Ok(Route::Mirrors) => mirrors::page(&app).await,
         Ok(route) => {
             reader::page(&app, route, uri, request_host(&request), request.headers()).await
         }

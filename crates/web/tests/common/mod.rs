@@ -12,6 +12,8 @@ pub struct Site {
     pub base: String,
     pub store: Store,
     pub client: reqwest::Client,
+    /// Fingerprint of the key that signs this site's mirror list.
+    pub fingerprint: String,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -50,7 +52,19 @@ pub async fn start_with(
         .await
         .expect("seed demo");
     let theme = Theme::new(theme_dir).expect("theme");
-    let app = App::new(store.clone(), settings, Renderer::new(theme), media);
+    let hosts: Vec<String> = std::iter::once(settings.primary_host.clone())
+        .chain(settings.alternate_hosts.iter().cloned())
+        .collect();
+    store.sync_addresses(&hosts).await.expect("addresses");
+    let key = broadsheet_mirror::generate().expect("signing key");
+    let fingerprint = broadsheet_mirror::fingerprint(&key.verifying_key());
+    let app = App::new(
+        store.clone(),
+        settings,
+        Renderer::new(theme),
+        media,
+        Some(key),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -64,6 +78,7 @@ pub async fn start_with(
         .build()
         .expect("client");
     Site {
+        fingerprint,
         base,
         store,
         client,

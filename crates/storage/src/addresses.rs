@@ -1,0 +1,117 @@
+//! The site's addresses and the serial of its signed mirror list. Every change to the
+//! list raises the serial, in the same transaction.
+
+use crate::{to_time, ChangeEvent, Result, Store, StoreError};
+use broadsheet_domain::{Address, AddressKind, AddressState};
+use chrono::Utc;
+use sqlx::{Any, Row, Transaction};
+
+impl Store {
+    /// Makes the list follow the configuration: configured hosts missing from it are added
+    /// as active; active hosts no longer configured are retired. States set by an operator
+    /// (blocked, retired) are kept. Returns whether anything changed.
+    pub async fn sync_addresses(&self, configured: &[String]) -> Result<bool> {
+        let _turn = self.write_turn().await;
+        let now = Utc::now().timestamp();
+        let mut tx = self.pool.begin().await?;
+        let mut changed = false;
+        for host in configured {
+            let inserted = sqlx::query(
+                "INSERT INTO site_addresses (host, kind, state, added, updated) VALUES ($1, $2, 'active', $3, $3)
+                 ON CONFLICT (host) DO NOTHING",
+            )
+            .bind(host)
+            .bind(AddressKind::guess(host).as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            changed |= inserted.rows_affected() > 0;
+        }
+        let rows = sqlx::query("SELECT host FROM site_addresses WHERE state = 'active'")
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in rows {
+            let host: String = row.try_get("host")?;
+            if !configured.contains(&host) {
+                sqlx::query(
+                    "UPDATE site_addresses SET state = 'retired', updated = $1 WHERE host = $2",
+                )
+                .bind(now)
+                .bind(&host)
+                .execute(&mut *tx)
+                .await?;
+                changed = true;
+            }
+        }
+        if changed {
+            bump_serial(&mut tx).await?;
+        }
+        tx.commit().await?;
+        if changed {
+            self.announce(ChangeEvent::Catalogue);
+        }
+        Ok(changed)
+    }
+
+    /// Marks an address active, blocked or retired.
+    pub async fn set_address_state(&self, host: &str, state: AddressState) -> Result<Address> {
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE site_addresses SET state = $1, updated = $2 WHERE host = $3 AND state <> $1",
+        )
+        .bind(state.as_str())
+        .bind(Utc::now().timestamp())
+        .bind(host)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() > 0 {
+            bump_serial(&mut tx).await?;
+        }
+        tx.commit().await?;
+        self.announce(ChangeEvent::Catalogue);
+        self.addresses()
+            .await?
+            .into_iter()
+            .find(|a| a.host == host)
+            .ok_or(StoreError::NotFound("that address"))
+    }
+
+    /// Every address the list has ever held, in the order they were added.
+    pub async fn addresses(&self) -> Result<Vec<Address>> {
+        let rows = sqlx::query(
+            "SELECT host, kind, state, added, updated FROM site_addresses ORDER BY added, host",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                let state: String = r.try_get("state")?;
+                Ok(Address {
+                    host: r.try_get("host")?,
+                    kind: AddressKind::parse(&kind)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    state: AddressState::parse(&state)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    added: to_time(r.try_get("added")?),
+                    updated: to_time(r.try_get("updated")?),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn mirror_serial(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT serial FROM mirror_list WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("serial")?)
+    }
+}
+
+async fn bump_serial(tx: &mut Transaction<'_, Any>) -> Result<()> {
+    sqlx::query("UPDATE mirror_list SET serial = serial + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

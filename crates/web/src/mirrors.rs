@@ -1,0 +1,97 @@
+//! The official address list: signed for machines, in the Bypass Censorship v2 format for
+//! existing tools, and as a page for people. Built on every request from the database, so
+//! an operator's change (or the passing of time) shows at once.
+
+use crate::content_api::ApiError;
+use crate::{App, AppError};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use broadsheet_mirror::{bc2 as bc2_document, encode_public, fingerprint, sign, Manifest};
+use broadsheet_render::Chrome;
+use chrono::Utc;
+
+fn json(body: String) -> Response {
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    // Any page, extension or curator may fetch the list to check an address.
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
+}
+
+pub async fn manifest(app: &App) -> Response {
+    let Some(key) = &app.mirror_key else {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "mirror_list_unsigned",
+            "This site has no signing key yet; its operator runs `broadsheet mirrors keygen`.",
+        )
+        .into_response();
+    };
+    let (addresses, serial) = match (app.store.addresses().await, app.store.mirror_serial().await) {
+        (Ok(a), Ok(s)) => (a, s),
+        (Err(e), _) | (_, Err(e)) => return ApiError::from(AppError::from(e)).into_response(),
+    };
+    let signed = sign(
+        Manifest::new(&app.settings, &addresses, serial, key, Utc::now()),
+        key,
+    );
+    json(serde_json::to_string_pretty(&signed).unwrap_or_default())
+}
+
+pub async fn bc2(app: &App) -> Response {
+    match app.store.addresses().await {
+        Ok(addresses) => json(
+            serde_json::to_string_pretty(&bc2_document(&app.settings, &addresses))
+                .unwrap_or_default(),
+        ),
+        Err(e) => ApiError::from(AppError::from(e)).into_response(),
+    }
+}
+
+pub async fn page(app: &App) -> Response {
+    let result = async {
+        let data = app.cache.chrome(&app.store).await?;
+        let chrome = Chrome {
+            settings: &app.settings,
+            sections: &data.tree,
+            pages: &data.pages,
+        };
+        let addresses = app.store.addresses().await?;
+        let key = app.mirror_key.as_ref().map(|k| {
+            (
+                fingerprint(&k.verifying_key()),
+                encode_public(&k.verifying_key()),
+            )
+        });
+        Ok::<_, AppError>(app.renderer.mirrors(
+            &chrome,
+            &addresses,
+            key.as_ref().map(|(f, k)| (f.as_str(), k.as_str())),
+        )?)
+    };
+    match result.await {
+        Ok(html) => {
+            let mut response = Html(html).into_response();
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            );
+            response
+        }
+        Err(e) => app.error_response(e).await,
+    }
+}
