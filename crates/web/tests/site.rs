@@ -74,7 +74,7 @@ async fn home_shows_lead_top_stories_editors_choice_sections_and_mirrors() {
     // Persian cards on the English front page carry their own language and direction.
     assert!(html.select(&sel("article.card[lang=fa][dir=rtl]")).count() >= 1);
 
-    let mirrors = links(&html, ".mirrors a");
+    let mirrors = links(&html, ".mirrors ul a");
     assert_eq!(mirrors.len(), 3, "{mirrors:?}");
     assert!(mirrors.iter().any(|m| m.ends_with(".onion")));
     assert!(texts(&html, ".mirrors h2")[0].contains("can also be reached"));
