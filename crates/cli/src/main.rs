@@ -41,6 +41,14 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Write the whole public site as static files any host or mirror can serve.
+    Export {
+        /// The folder to write; an earlier export there is updated in place.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// The signed list of the site's official addresses.
     #[command(subcommand)]
     Mirrors(MirrorsCommand),
@@ -177,6 +185,29 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Mirrors(command) => mirrors(command).await,
+        Command::Export { out, site } => {
+            let config = site.load()?;
+            let store = open_store(&config).await?;
+            let app = build_app(&config, store.clone()).await?;
+            let report = broadsheet_web::export::export(&app, &out)
+                .await
+                .context("the export failed")?;
+            store.close().await;
+            println!(
+                "Exported to {}: {} files written, {} unchanged, {} removed.",
+                out.display(),
+                report.written.len(),
+                report.unchanged,
+                report.removed.len()
+            );
+            for path in report.written.iter().take(50) {
+                println!("  wrote {path}");
+            }
+            for path in &report.removed {
+                println!("  removed {path}");
+            }
+            Ok(())
+        }
     }
 }
 
@@ -278,6 +309,20 @@ async fn open_store(config: &Config) -> Result<Store> {
 }
 
 async fn serve(config: Config, store: Store) -> Result<()> {
+    let app = build_app(&config, store.clone()).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    println!("{} is being served at http://{address}/", config.site.name);
+    broadsheet_web::serve(listener, app, shutdown_signal()).await?;
+    eprintln!("Shutting down: requests finished, closing the database.");
+    store.close().await;
+    Ok(())
+}
+
+/// The site as `serve` and `export` see it: theme, address list and signing key loaded.
+async fn build_app(config: &Config, store: Store) -> Result<broadsheet_web::SharedApp> {
     let theme = Theme::new(config.theme_dir.as_deref())?;
     store.sync_addresses(&config.all_hosts()).await?;
     let mirror_key = if config.mirror_key_file.exists() {
@@ -296,15 +341,7 @@ async fn serve(config: Config, store: Store) -> Result<()> {
         config.media_dir.clone(),
         mirror_key,
     );
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let address = listener.local_addr()?;
-    println!("{} is being served at http://{address}/", config.site.name);
-    broadsheet_web::serve(listener, app, shutdown_signal()).await?;
-    eprintln!("Shutting down: requests finished, closing the database.");
-    store.close().await;
-    Ok(())
+    Ok(app)
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -120,6 +120,32 @@ async fn demo_creates_serves_stops_cleanly_and_reuses_its_folder() {
     assert_eq!(status, 200);
     assert!(home.contains("Evening Edition"));
     assert!(stop(server).success());
+
+    // The same folder exported as a static site, then exported again: only the freshly
+    // signed address list is rewritten.
+    let out = dir.path().join("static");
+    let export = broadsheet()
+        .args(["export", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    assert!(out.join("index.html").is_file() && out.join("SHA256SUMS").is_file());
+    let again = broadsheet()
+        .args(["export", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains(": 1 files written,"), "{stdout}");
 }
 
 /// SIGTERM, then the exit status within ten seconds.

@@ -30,6 +30,10 @@ pub struct Manifest {
     pub expires: String,
     pub feeds: Vec<String>,
     pub key_fingerprint: String,
+    /// In a static export: the SHA-256 of its `SHA256SUMS` file, so the signature covers
+    /// every file of the copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +83,7 @@ impl Manifest {
                 .map(|p| settings.absolute_url(p))
                 .collect(),
             key_fingerprint: fingerprint(&key.verifying_key()),
+            files_sha256: None,
         }
     }
 }

@@ -98,6 +98,11 @@ impl Theme {
         &self.env
     }
 
+    /// The names of the built-in assets (a theme folder can only replace them).
+    pub fn asset_names(&self) -> impl Iterator<Item = &'static str> {
+        ASSETS.iter().map(|(name, _)| *name)
+    }
+
     /// A static asset's bytes and content type, from the theme folder or built in.
     pub fn asset(&self, name: &str) -> Option<(Cow<'static, [u8]>, &'static str)> {
         if !is_plain_name(name) {

@@ -33,7 +33,7 @@ impl AppError {
         }
     }
 
-    fn title(&self) -> &'static str {
+    pub(crate) fn title(&self) -> &'static str {
         match self {
             AppError::NotFound => "Page not found",
             AppError::BadRequest(_) => "Bad request",
@@ -43,7 +43,7 @@ impl AppError {
         }
     }
 
-    fn public_message(&self) -> String {
+    pub(crate) fn public_message(&self) -> String {
         match self {
             AppError::NotFound => {
                 "There is no page at this address. It may have moved, or the link may be mistyped. \

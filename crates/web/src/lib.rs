@@ -6,6 +6,7 @@ mod cache;
 mod content_api;
 mod distribution;
 mod error;
+pub mod export;
 mod mirrors;
 mod reader;
 mod respond;

@@ -33,57 +33,49 @@ fn json(body: String) -> Response {
 }
 
 pub async fn manifest(app: &App) -> Response {
-    let Some(key) = &app.mirror_key else {
-        return ApiError::new(
+    match signed_list(app, None).await {
+        Ok(Some(body)) => json(body),
+        Ok(None) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "mirror_list_unsigned",
             "This site has no signing key yet; its operator runs `broadsheet mirrors keygen`.",
         )
-        .into_response();
-    };
-    let (addresses, serial) = match (app.store.addresses().await, app.store.mirror_serial().await) {
-        (Ok(a), Ok(s)) => (a, s),
-        (Err(e), _) | (_, Err(e)) => return ApiError::from(AppError::from(e)).into_response(),
-    };
-    let signed = sign(
-        Manifest::new(&app.settings, &addresses, serial, key, Utc::now()),
-        key,
-    );
-    json(serde_json::to_string_pretty(&signed).unwrap_or_default())
-}
-
-pub async fn bc2(app: &App) -> Response {
-    match app.store.addresses().await {
-        Ok(addresses) => json(
-            serde_json::to_string_pretty(&bc2_document(&app.settings, &addresses))
-                .unwrap_or_default(),
-        ),
-        Err(e) => ApiError::from(AppError::from(e)).into_response(),
+        .into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     }
 }
 
-pub async fn page(app: &App) -> Response {
-    let result = async {
-        let data = app.cache.chrome(&app.store).await?;
-        let chrome = Chrome {
-            settings: &app.settings,
-            sections: &data.tree,
-            pages: &data.pages,
-        };
-        let addresses = app.store.addresses().await?;
-        let key = app.mirror_key.as_ref().map(|k| {
-            (
-                fingerprint(&k.verifying_key()),
-                encode_public(&k.verifying_key()),
-            )
-        });
-        Ok::<_, AppError>(app.renderer.mirrors(
-            &chrome,
-            &addresses,
-            key.as_ref().map(|(f, k)| (f.as_str(), k.as_str())),
-        )?)
+/// The signed list as JSON, or `None` without a key. Exports set `files_sha256`.
+pub(crate) async fn signed_list(
+    app: &App,
+    files_sha256: Option<String>,
+) -> Result<Option<String>, AppError> {
+    let Some(key) = &app.mirror_key else {
+        return Ok(None);
     };
-    match result.await {
+    let addresses = app.store.addresses().await?;
+    let serial = app.store.mirror_serial().await?;
+    let mut manifest = Manifest::new(&app.settings, &addresses, serial, key, Utc::now());
+    manifest.files_sha256 = files_sha256;
+    Ok(Some(
+        serde_json::to_string_pretty(&sign(manifest, key)).unwrap_or_default(),
+    ))
+}
+
+pub async fn bc2(app: &App) -> Response {
+    match bc2_list(app).await {
+        Ok(body) => json(body),
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+pub(crate) async fn bc2_list(app: &App) -> Result<String, AppError> {
+    let addresses = app.store.addresses().await?;
+    Ok(serde_json::to_string_pretty(&bc2_document(&app.settings, &addresses)).unwrap_or_default())
+}
+
+pub async fn page(app: &App) -> Response {
+    match page_html(app).await {
         Ok(html) => {
             let mut response = Html(html).into_response();
             response.headers_mut().insert(
@@ -94,4 +86,25 @@ pub async fn page(app: &App) -> Response {
         }
         Err(e) => app.error_response(e).await,
     }
+}
+
+pub(crate) async fn page_html(app: &App) -> Result<String, AppError> {
+    let data = app.cache.chrome(&app.store).await?;
+    let chrome = Chrome {
+        settings: &app.settings,
+        sections: &data.tree,
+        pages: &data.pages,
+    };
+    let addresses = app.store.addresses().await?;
+    let key = app.mirror_key.as_ref().map(|k| {
+        (
+            fingerprint(&k.verifying_key()),
+            encode_public(&k.verifying_key()),
+        )
+    });
+    Ok(app.renderer.mirrors(
+        &chrome,
+        &addresses,
+        key.as_ref().map(|(f, k)| (f.as_str(), k.as_str())),
+    )?)
 }

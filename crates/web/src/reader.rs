@@ -55,8 +55,9 @@ pub async fn page(app: &App, route: Route, uri: &Uri, host: &str, headers: &Head
 const HTML: &str = "text/html; charset=utf-8";
 const XML: &str = "application/xml; charset=utf-8";
 
-/// The body and content type of a route's page, feed or sitemap.
-async fn render(
+/// The body and content type of a route's page, feed or sitemap: the one code path for
+/// the live server and the static export.
+pub(crate) async fn render(
     app: &App,
     settings: &SiteSettings,
     route: &Route,

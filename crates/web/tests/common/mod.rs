@@ -14,6 +14,7 @@ pub struct Site {
     pub client: reqwest::Client,
     /// Fingerprint of the key that signs this site's mirror list.
     pub fingerprint: String,
+    pub app: broadsheet_web::SharedApp,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -70,7 +71,7 @@ pub async fn start_with(
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("address"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(broadsheet_web::serve(listener, app, async {
+    tokio::spawn(broadsheet_web::serve(listener, app.clone(), async {
         let _ = stopped.await;
     }));
     let client = reqwest::Client::builder()
@@ -78,6 +79,7 @@ pub async fn start_with(
         .build()
         .expect("client");
     Site {
+        app: app.clone(),
         fingerprint,
         base,
         store,
