@@ -75,6 +75,12 @@ enum MirrorsCommand {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Fetch the signed list from every active address (no redirects followed) and report
+    /// addresses that fail, serve an old list or a tampered one. Exits 1 if any fails.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Check a signed list (a file, or an http(s) URL): signature, key, expiry, rollback.
     Verify {
         /// File path or URL of a broadsheet-mirrors.json document.
@@ -230,9 +236,18 @@ async fn mirrors(command: MirrorsCommand) -> Result<()> {
             let store = open_store(&config).await?;
             store.sync_addresses(&config.all_hosts()).await?;
             println!("serial {}", store.mirror_serial().await?);
+            let checks = store.latest_checks().await?;
             for a in store.addresses().await? {
+                let check = match checks.get(&a.host) {
+                    Some((when, ok, detail)) => format!(
+                        "  last check {}: {} {detail}",
+                        when.format("%Y-%m-%d %H:%M"),
+                        if *ok { "ok" } else { "FAILED" }
+                    ),
+                    None => String::new(),
+                };
                 println!(
-                    "{:<8} {:<7} {}  (since {})",
+                    "{:<8} {:<7} {}  (since {}){check}",
                     a.state.as_str(),
                     a.kind.as_str(),
                     a.url(),
@@ -259,6 +274,48 @@ async fn mirrors(command: MirrorsCommand) -> Result<()> {
                 store.mirror_serial().await?
             );
             store.close().await;
+            Ok(())
+        }
+        MirrorsCommand::Check { site } => {
+            let config = site.load()?;
+            let key = broadsheet_mirror::read_key_file(&config.mirror_key_file)
+                .context("the check compares each address's list with this site's key")?;
+            let fingerprint = broadsheet_mirror::fingerprint(&key.verifying_key());
+            let store = open_store(&config).await?;
+            store.sync_addresses(&config.all_hosts()).await?;
+            let serial = store.mirror_serial().await?;
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(15))
+                .build()?;
+            let mut failures = 0;
+            println!("{:<60} {:<6} detail", "address", "result");
+            for address in store.addresses().await? {
+                if address.state != broadsheet_domain::AddressState::Active {
+                    continue;
+                }
+                let (ok, detail) = if address.kind == broadsheet_domain::AddressKind::Onion {
+                    (
+                        true,
+                        "not checked: onion addresses are reached through Tor".to_owned(),
+                    )
+                } else {
+                    check_address(&client, &address.url(), &fingerprint, serial).await
+                };
+                if !ok {
+                    failures += 1;
+                }
+                store.record_check(&address.host, ok, &detail).await?;
+                println!(
+                    "{:<60} {:<6} {detail}",
+                    address.url(),
+                    if ok { "ok" } else { "FAILED" }
+                );
+            }
+            store.close().await;
+            if failures > 0 {
+                anyhow::bail!("{failures} address(es) failed the check");
+            }
             Ok(())
         }
         MirrorsCommand::Verify {
@@ -296,6 +353,46 @@ async fn mirrors(command: MirrorsCommand) -> Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+/// One address: its list must answer directly (a redirect is a failure), be signed by
+/// our key and carry the current serial.
+async fn check_address(
+    client: &reqwest::Client,
+    base: &str,
+    fingerprint: &str,
+    serial: i64,
+) -> (bool, String) {
+    let url = format!("{base}/.well-known/broadsheet-mirrors.json");
+    let response = match client.get(&url).send().await {
+        Ok(r) => r,
+        Err(e) => return (false, format!("unreachable: {e}")),
+    };
+    let status = response.status();
+    if status.is_redirection() {
+        let target = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("?")
+            .to_owned();
+        return (false, format!("redirects to {target}"));
+    }
+    if !status.is_success() {
+        return (false, format!("answered {status}"));
+    }
+    let body = match response.text().await {
+        Ok(b) => b,
+        Err(e) => return (false, format!("unreadable answer: {e}")),
+    };
+    match broadsheet_mirror::verify(&body, fingerprint, chrono::Utc::now(), None) {
+        Ok(m) if m.serial < serial => (
+            false,
+            format!("stale: serves serial {} of {serial}", m.serial),
+        ),
+        Ok(m) => (true, format!("serial {}", m.serial)),
+        Err(e) => (false, format!("tampered or foreign list: {e}")),
     }
 }
 

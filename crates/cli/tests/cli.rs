@@ -366,3 +366,75 @@ async fn mirrors_keygen_state_and_verify_as_an_operator_would() {
     assert!(String::from_utf8_lossy(&bad_state.stderr).contains("active, blocked, retired"));
     assert!(stop(server).success());
 }
+
+#[test]
+fn mirrors_check_fetches_every_active_address_and_records_the_result() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("broadsheet.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\n[site]\nname = \"Daily\"\nprimary_host = \"127.0.0.1:{port}\"\n\
+             alternate_hosts = [\"localhost:{port}\", \"127.0.0.1:1\", \"abcdef.onion\"]\n"
+        ),
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        broadsheet()
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .expect("run")
+    };
+    assert!(run(&["mirrors", "keygen"]).status.success());
+    let (server, _, _) = start(broadsheet().args(["serve", "--config"]).arg(&config));
+
+    let check = run(&["mirrors", "check"]);
+    assert_eq!(check.status.code(), Some(1), "one address is down");
+    let table = String::from_utf8_lossy(&check.stdout).to_string();
+    let line = |needle: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(needle))
+            .unwrap_or_else(|| panic!("{needle} in {table}"))
+            .to_owned()
+    };
+    assert!(
+        line(&format!("http://127.0.0.1:{port} ")).contains("ok"),
+        "{table}"
+    );
+    assert!(
+        line(&format!("http://localhost:{port} ")).contains("ok"),
+        "{table}"
+    );
+    assert!(line("http://127.0.0.1:1 ").contains("FAILED"), "{table}");
+    assert!(
+        line("http://abcdef.onion").contains("through Tor"),
+        "{table}"
+    );
+    assert!(String::from_utf8_lossy(&check.stderr).contains("1 address(es) failed"));
+
+    let list = String::from_utf8_lossy(&run(&["mirrors", "list"]).stdout).to_string();
+    assert!(
+        list.lines()
+            .any(|l| l.contains("http://127.0.0.1:1") && l.contains("FAILED unreachable")),
+        "{list}"
+    );
+
+    // Retiring the dead address takes it out of the check.
+    assert!(run(&["mirrors", "state", "127.0.0.1:1", "retired"])
+        .status
+        .success());
+    let again = run(&["mirrors", "check"]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert!(stop(server).success());
+}

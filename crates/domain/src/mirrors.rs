@@ -69,14 +69,9 @@ pub struct Address {
 }
 
 impl Address {
-    /// The address as a URL: onion services over HTTP, everything else over HTTPS.
+    /// The address as a URL: onion services (and local hosts) over HTTP, the rest over HTTPS.
     pub fn url(&self) -> String {
-        let scheme = if self.kind == AddressKind::Onion {
-            "http"
-        } else {
-            "https"
-        };
-        format!("{scheme}://{}", self.host)
+        crate::settings::base_url(&self.host)
     }
 }
 

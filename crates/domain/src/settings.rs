@@ -75,7 +75,7 @@ fn strip_port(host: &str) -> &str {
 }
 
 /// Onion services and local hosts are reached over plain HTTP; everything else over HTTPS.
-fn base_url(host: &str) -> String {
+pub fn base_url(host: &str) -> String {
     let plain =
         host.ends_with(".onion") || host.starts_with("127.0.0.1") || host.starts_with("localhost");
     format!("{}://{}", if plain { "http" } else { "https" }, host)

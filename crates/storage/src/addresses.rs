@@ -101,6 +101,44 @@ impl Store {
             .collect()
     }
 
+    /// Keeps the result of a health check of one address, replacing the one before.
+    pub async fn record_check(&self, host: &str, ok: bool, detail: &str) -> Result<()> {
+        let _turn = self.write_turn().await;
+        sqlx::query(
+            "INSERT INTO mirror_checks (host, checked_at, ok, detail) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (host) DO UPDATE SET checked_at = excluded.checked_at, ok = excluded.ok, detail = excluded.detail",
+        )
+        .bind(host)
+        .bind(Utc::now().timestamp())
+        .bind(i64::from(ok))
+        .bind(detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The latest check of each address: host -> (when, passed, what was found).
+    pub async fn latest_checks(
+        &self,
+    ) -> Result<std::collections::HashMap<String, (chrono::DateTime<Utc>, bool, String)>> {
+        let rows = sqlx::query("SELECT host, checked_at, ok, detail FROM mirror_checks")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let ok: i64 = r.try_get("ok")?;
+                Ok((
+                    r.try_get("host")?,
+                    (
+                        to_time(r.try_get("checked_at")?),
+                        ok != 0,
+                        r.try_get("detail")?,
+                    ),
+                ))
+            })
+            .collect()
+    }
+
     pub async fn mirror_serial(&self) -> Result<i64> {
         Ok(sqlx::query("SELECT serial FROM mirror_list WHERE id = 1")
             .fetch_one(&self.pool)
