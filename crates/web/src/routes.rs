@@ -5,7 +5,7 @@
 
 use crate::{content_api, mirrors, reader, respond, SharedApp};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -26,9 +26,7 @@ pub fn router(app: SharedApp) -> Router {
         //   /assets/{file}  /media/{file}             theme assets, images
         //   any old article address                   301 to the current one
         .fallback(dispatch)
-        .layer(middleware::from_fn(security_headers))
         .layer(middleware::from_fn_with_state(app.clone(), hosts))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)
 }
 
@@ -83,16 +81,19 @@ pub fn request_host(request: &Request) -> &str {
 }
 
 /// One site, many addresses: unknown hosts are served or refused (421) as configured,
-/// and every answer on a non-onion host tells Tor Browser where the onion service is.
+/// every answer on a non-onion host tells Tor Browser where the onion service is, and every
+/// answer carries the security headers.
 async fn hosts(State(app): State<SharedApp>, request: Request, next: Next) -> Response {
     let host = request_host(&request).to_owned();
     if app.settings.refuse_unknown_hosts && !app.settings.knows_host(&host) {
-        return (
+        let mut refused = (
             StatusCode::MISDIRECTED_REQUEST,
             [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
             format!("This server does not serve {host:?}. The site's addresses are listed at its primary address.\n"),
         )
             .into_response();
+        security_headers(refused.headers_mut());
+        return refused;
     }
     let onion_location = match app.settings.onion_host() {
         Some(onion) if !broadsheet_domain::settings::is_onion(&host) => {
@@ -106,39 +107,43 @@ async fn hosts(State(app): State<SharedApp>, request: Request, next: Next) -> Re
         _ => None,
     };
     let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    security_headers(headers);
     if let Some(value) = onion_location {
-        response.headers_mut().insert("onion-location", value);
+        headers.insert(HeaderName::from_static("onion-location"), value);
     }
     response
 }
 
 /// Headers every response carries. Pages run no inline script and load nothing from
 /// other origins, so the policy can be strict.
-async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    let set = |headers: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
-        headers
-            .entry(name)
-            .or_insert(HeaderValue::from_static(value));
-    };
-    set(
-        headers,
-        "content-security-policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
-    );
-    set(headers, "x-content-type-options", "nosniff");
-    set(
-        headers,
-        "referrer-policy",
-        "strict-origin-when-cross-origin",
-    );
-    set(headers, "x-frame-options", "SAMEORIGIN");
-    set(
-        headers,
-        "permissions-policy",
-        "camera=(), microphone=(), geolocation=()",
-    );
-    response
+fn security_headers(headers: &mut HeaderMap) {
+    const HEADERS: [(HeaderName, HeaderValue); 5] = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+            ),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ),
+        (
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ),
+    ];
+    for (name, value) in HEADERS {
+        headers.entry(name).or_insert(value);
+    }
 }
