@@ -206,46 +206,51 @@ fn refused(args: &[&str], dir: &Path) -> String {
 #[test]
 fn bad_configuration_is_refused_naming_the_file_and_the_key() {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("typo.toml"), "[site]\nnmae = \"Daily\"\n").expect("write");
-    let stderr = refused(&["serve", "--config", "typo.toml"], dir.path());
-    assert!(
-        stderr.contains("typo.toml") && stderr.contains("nmae"),
-        "{stderr}"
-    );
-
-    std::fs::write(
-        dir.path().join("lang.toml"),
-        "[site]\ndefault_language = \"klingon!\"\n",
-    )
-    .expect("write");
-    let stderr = refused(&["serve", "--config", "lang.toml"], dir.path());
-    assert!(
-        stderr.contains("lang.toml") && stderr.contains("site.default_language"),
-        "{stderr}"
-    );
-
-    std::fs::write(
-        dir.path().join("broken.toml"),
-        "listen = \"127.0.0.1:80\nsite = [",
-    )
-    .expect("write");
-    let stderr = refused(&["migrate", "--config", "broken.toml"], dir.path());
-    assert!(stderr.contains("broken.toml"), "{stderr}");
-
-    let stderr = refused(&["serve", "--config", "missing.toml"], dir.path());
-    assert!(
-        stderr.contains("missing.toml") && stderr.contains("cannot read"),
-        "{stderr}"
-    );
-
-    std::fs::write(
-        dir.path().join("db.toml"),
-        "database_url = \"mysql://localhost/x\"\n",
-    )
-    .expect("write");
-    let stderr = refused(&["migrate", "--config", "db.toml"], dir.path());
-    assert!(stderr.contains("database_url"), "{stderr}");
-
+    // (file, its text or None for a missing file, command, what the message must name)
+    let cases: [(&str, Option<&str>, &str, &[&str]); 5] = [
+        (
+            "typo.toml",
+            Some("[site]\nnmae = \"Daily\"\n"),
+            "serve",
+            &["typo.toml", "nmae"],
+        ),
+        (
+            "lang.toml",
+            Some("[site]\ndefault_language = \"klingon!\"\n"),
+            "serve",
+            &["lang.toml", "site.default_language"],
+        ),
+        (
+            "broken.toml",
+            Some("listen = \"127.0.0.1:80\nsite = ["),
+            "migrate",
+            &["broken.toml"],
+        ),
+        (
+            "missing.toml",
+            None,
+            "serve",
+            &["missing.toml", "cannot read"],
+        ),
+        (
+            "db.toml",
+            Some("database_url = \"mysql://localhost/x\"\n"),
+            "migrate",
+            &["db.toml", "database_url"],
+        ),
+    ];
+    for (file, text, command, names) in cases {
+        if let Some(text) = text {
+            std::fs::write(dir.path().join(file), text).expect("write");
+        }
+        let stderr = refused(&[command, "--config", file], dir.path());
+        for name in names {
+            assert!(
+                stderr.contains(name),
+                "{file}: {name} missing from {stderr}"
+            );
+        }
+    }
     let output = broadsheet()
         .args(["serve"])
         .env("BROADSHEET_LISTN", "x")
