@@ -1,0 +1,470 @@
+//! Full-text search over published articles with tantivy.
+//!
+//! Each supported language has its own fields and analyser (stemming for English, French,
+//! Spanish, German, Russian and Arabic); every field sees text folded by [`normalize`] first,
+//! and so does every query, so Persian typed with Arabic letters (or with or without the
+//! zero-width non-joiner and diacritics) finds the same words. Results are ranked by
+//! relevance with a boost for recent stories.
+
+mod normalize;
+
+pub use normalize::normalize;
+
+use broadsheet_domain::{ArticleDetail, SectionTree};
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use std::sync::Mutex;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Analysers by name; articles in other languages use `other` (no stemming).
+const LANGUAGES: &[(&str, Option<Language>)] = &[
+    ("en", Some(Language::English)),
+    ("fr", Some(Language::French)),
+    ("es", Some(Language::Spanish)),
+    ("de", Some(Language::German)),
+    ("ru", Some(Language::Russian)),
+    ("ar", Some(Language::Arabic)),
+    ("fa", None),
+    ("other", None),
+];
+
+/// Queries longer than this are cut: no reader types more, and it bounds the work.
+pub const MAX_QUERY_CHARS: usize = 300;
+/// How many best matches are re-ranked for recency and paged through.
+const CANDIDATES: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index folder {0}: {1}")]
+    Folder(String, std::io::Error),
+}
+
+struct Fields {
+        id: Field,
+    path: Field,
+    /// The headline as written, for display; the indexed fields hold it folded.
+    title: Field,
+    headline: Vec<Field>,
+    body: Vec<Field>,
+    extra: Field,
+    language: Field,
+    sections: Field,
+    published: Field,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+/// What the index needs of an article.
+pub struct Indexed<'a> {
+    pub detail: &'a ArticleDetail,
+    pub sections: &'a SectionTree,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub section_ids: Option<Vec<i64>>,
+    pub language: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Hit {
+    pub id: i64,
+    pub path: String,
+    pub headline: String,
+    /// HTML: escaped text with the matching words in `<b>`.
+    pub snippet: String,
+    pub language: String,
+    pub published: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Results {
+    pub hits: Vec<Hit>,
+    pub total: usize,
+    /// Parts of the query that could not be read as operators were taken as words.
+    pub lenient: bool,
+}
+
+fn analyser(stemmer: Option<Language>) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default()).filter(RemoveLongFilter::limit(40)).filter(LowerCaser);
+    match stemmer {
+        Some(language) => base.filter(Stemmer::new(language)).build(),
+        None => base.build(),
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |analyser: &str, stored: bool| {
+        let options = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(analyser).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let id = builder.add_i64_field("id", INDEXED | STORED | FAST);
+        let path = builder.add_text_field("path", STORED);
+    let title = builder.add_text_field("title", STORED);
+    let mut headline = Vec::new();
+    let mut body = Vec::new();
+    for (name, _) in LANGUAGES {
+        headline.push(builder.add_text_field(&format!("headline_{name}"), text(name, true)));
+        body.push(builder.add_text_field(&format!("body_{name}"), text(name, true)));
+    }
+    let extra = builder.add_text_field("extra", text("other", false));
+    let language = builder.add_text_field("language", STRING | STORED);
+    let sections = builder.add_i64_field("sections", INDEXED);
+    let published = builder.add_i64_field("published", INDEXED | STORED | FAST);
+        let fields = Fields { id, path, title, headline, body, extra, language, sections, published };
+    (builder.build(), fields)
+}
+
+fn slot(language: &str) -> usize {
+    let primary = language.split('-').next().unwrap_or(language);
+    LANGUAGES.iter().position(|(name, _)| *name == primary).unwrap_or(LANGUAGES.len() - 1)
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, or creates it. Returns whether it must be rebuilt from the
+    /// database: it was missing, unreadable or of another schema (it is then started afresh).
+    pub fn open(dir: &Path) -> Result<(SearchIndex, bool), SearchError> {
+        let (schema, fields) = schema();
+        let existing = Index::open_in_dir(dir).ok().filter(|index| index.schema() == schema);
+        let (index, fresh) = match existing {
+            Some(index) => (index, false),
+            None => {
+                if dir.exists() {
+                    std::fs::remove_dir_all(dir).map_err(|e| SearchError::Folder(dir.display().to_string(), e))?;
+                }
+                std::fs::create_dir_all(dir).map_err(|e| SearchError::Folder(dir.display().to_string(), e))?;
+                (Index::create_in_dir(dir, schema)?, true)
+            }
+        };
+        Ok((Self::with_index(index, fields)?, fresh))
+    }
+
+    /// An index held in memory, for tests and tools.
+    pub fn in_memory() -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<SearchIndex, SearchError> {
+        for (name, stemmer) in LANGUAGES {
+            index.tokenizers().register(name, analyser(*stemmer));
+        }
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let writer = index.writer(30_000_000)?;
+        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+    }
+
+    fn document(&self, article: &Indexed) -> TantivyDocument {
+        let f = &self.fields;
+        let detail = article.detail;
+        let draft = &detail.article.draft;
+        let slot = slot(draft.language.as_str());
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.id, detail.article.id);
+                doc.add_text(f.path, &detail.article.path);
+        doc.add_text(f.title, &draft.headline);
+        doc.add_text(f.headline[slot], normalize(&draft.headline));
+        let body = format!("{}\n{}", draft.standfirst, plain_text(&draft.body));
+        doc.add_text(f.body[slot], normalize(&body));
+        let tree = article.sections;
+        let mut extra: Vec<String> = detail.tags.iter().map(|t| t.name.clone()).collect();
+        extra.extend(detail.bylines.iter().map(|b| b.name.clone()));
+        for section in tree.trail(draft.section_id) {
+            extra.push(section.name.clone());
+            doc.add_i64(f.sections, section.id);
+        }
+        doc.add_text(f.extra, normalize(&extra.join(" ")));
+        doc.add_text(f.language, draft.language.as_str());
+        doc.add_i64(f.published, draft.published_at.unwrap_or(detail.article.created_at).timestamp());
+        doc
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        // A panic while holding the writer cannot leave it half-written: uncommitted work is
+        // simply not visible, so the lock is taken back.
+        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Adds or replaces an article and makes the change searchable at once.
+    pub fn upsert(&self, article: &Indexed) -> Result<(), SearchError> {
+        let mut writer = self.writer();
+        writer.delete_term(Term::from_field_i64(self.fields.id, article.detail.article.id));
+        writer.add_document(self.document(article))?;
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn remove(&self, id: i64) -> Result<(), SearchError> {
+        let mut writer = self.writer();
+        writer.delete_term(Term::from_field_i64(self.fields.id, id));
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Replaces the whole index with these articles.
+    pub fn rebuild<'a>(&self, articles: impl IntoIterator<Item = Indexed<'a>>) -> Result<usize, SearchError> {
+        let mut writer = self.writer();
+        writer.delete_all_documents()?;
+        let mut count = 0;
+        for article in articles {
+            writer.add_document(self.document(&article))?;
+            count += 1;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(count)
+    }
+
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn search(&self, query: &SearchQuery) -> Result<Results, SearchError> {
+        let f = &self.fields;
+        let text: String = normalize(query.text.trim()).chars().take(MAX_QUERY_CHARS).collect();
+        if text.trim().is_empty() {
+            return Ok(Results { hits: Vec::new(), total: 0, lenient: false });
+        }
+        let mut searched: Vec<Field> = f.headline.iter().chain(f.body.iter()).copied().collect();
+        searched.push(f.extra);
+        let mut parser = QueryParser::for_index(&self.index, searched);
+        parser.set_conjunction_by_default();
+        for field in &f.headline {
+            parser.set_field_boost(*field, 2.0);
+        }
+        let (parsed, errors) = parser.parse_query_lenient(&text);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.box_clone())];
+        if let Some(ids) = &query.section_ids {
+            let any: Vec<(Occur, Box<dyn Query>)> = ids
+                .iter()
+                .map(|id| {
+                    let term = TermQuery::new(Term::from_field_i64(f.sections, *id), IndexRecordOption::Basic);
+                    (Occur::Should, Box::new(term) as Box<dyn Query>)
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(language) = &query.language {
+            let term = TermQuery::new(Term::from_field_text(f.language, language), IndexRecordOption::Basic);
+            clauses.push((Occur::Must, Box::new(term)));
+        }
+        let combined = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let (top, _) = searcher.search(&combined, &(TopDocs::with_limit(CANDIDATES), Count))?;
+
+        let now = Utc::now();
+        let mut ranked = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let published = doc.get_first(f.published).and_then(|v| v.as_i64()).unwrap_or_default();
+            let published = DateTime::from_timestamp(published, 0).unwrap_or_default();
+            if query.from.is_some_and(|from| published < from) || query.to.is_some_and(|to| published > to) {
+                continue;
+            }
+            // News ages: a story from today outranks an equally relevant one from last month.
+            let age_days = (now - published).num_hours().max(0) as f32 / 24.0;
+            let boosted = score * (1.0 + 0.5 * (-age_days / 14.0).exp());
+            ranked.push((boosted, doc, published));
+        }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let total = ranked.len();
+        let mut hits = Vec::new();
+        for (_, doc, published) in ranked.into_iter().skip(query.offset).take(query.limit) {
+            let language = doc.get_first(f.language).and_then(|v| v.as_str()).unwrap_or("other").to_owned();
+            let slot = slot(&language);
+                        let headline = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let generator = SnippetGenerator::create(&searcher, &*parsed, f.body[slot]);
+            let snippet = match generator {
+                Ok(mut g) => {
+                    g.set_max_num_chars(220);
+                    g.snippet_from_doc(&doc).to_html()
+                }
+                Err(_) => String::new(),
+            };
+            hits.push(Hit {
+                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or_default(),
+                path: doc.get_first(f.path).and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+                headline,
+                snippet,
+                language,
+                published,
+            });
+        }
+        Ok(Results { hits, total, lenient: !errors.is_empty() })
+    }
+}
+
+/// Markdown to words: markup characters become spaces; enough for indexing.
+fn plain_text(markdown: &str) -> String {
+    markdown
+        .chars()
+        .map(|c| if matches!(c, '*' | '_' | '#' | '>' | '`' | '[' | ']' | '(' | ')' | '<' | '|') { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use broadsheet_domain::{Article, ArticleDraft, ArticleStatus, Byline, Language as Lang, Section, Slug, Tag};
+    use chrono::Duration;
+
+    fn tree() -> SectionTree {
+        let section = |id, parent, slug: &str| Section {
+            id,
+            parent_id: parent,
+            slug: Slug::parse(slug).expect("slug"),
+            name: slug.to_uppercase(),
+            description: String::new(),
+            position: id,
+            language: None,
+        };
+        SectionTree::new(vec![section(1, None, "news"), section(2, Some(1), "world"), section(3, None, "culture")])
+    }
+
+    fn article(id: i64, section: i64, lang: &str, headline: &str, body: &str, days_ago: i64) -> ArticleDetail {
+        let published = Utc::now() - Duration::days(days_ago);
+        ArticleDetail {
+            article: Article {
+                id,
+                draft: ArticleDraft {
+                    slug: Slug::parse(&format!("a-{id}")).expect("slug"),
+                    section_id: section,
+                    language: Lang::parse(lang).expect("language"),
+                    headline: headline.into(),
+                    standfirst: String::new(),
+                    body: body.into(),
+                    dateline: None,
+                    lead_media_id: None,
+                    bylines: vec![Byline::Guest { name: "Desk".into() }],
+                    tags: vec![],
+                    status: ArticleStatus::Published,
+                    published_at: Some(published),
+                    translation_group: None,
+                },
+                path: format!("/news/a-{id}"),
+                created_at: published,
+                updated_at: published,
+                revision: 1,
+            },
+            bylines: vec![],
+            tags: vec![Tag { id: 1, slug: Slug::parse("weather").expect("slug"), name: "Weather".into() }],
+            lead: None,
+        }
+    }
+
+    fn corpus() -> SearchIndex {
+        let tree = tree();
+        let index = SearchIndex::in_memory().expect("index");
+        let articles = [
+            article(1, 2, "en", "Police raided the camp at dawn", "Officers searched the buildings.", 1),
+            article(2, 3, "en", "Night buses return to the harbour", "The night buses run every thirty minutes.", 3),
+            article(3, 1, "en", "Buses and trams", "Night services and more buses for the night shift.", 2),
+            article(4, 2, "fr", "Les élections municipales approchent", "Les électeurs votent dimanche.", 1),
+            article(5, 3, "fa", "نمایشگاه کتاب‌های تازه", "ناشران جوان کتاب\u{200C}هایشان را آوردند.", 1),
+            article(6, 2, "ar", "المكتبة الوطنية تفتح أبوابها", "افتتحت المكتبة الجديدة.", 1),
+            article(7, 1, "en", "Storm closes mountain roads", "Snow blocked the roads.", 40),
+            article(8, 1, "en", "Storm closes coastal roads", "Snow blocked the roads.", 1),
+        ];
+        let count = index.rebuild(articles.iter().map(|detail| Indexed { detail, sections: &tree })).expect("rebuild");
+        assert_eq!(count, 8);
+        index
+    }
+
+    fn ids(index: &SearchIndex, text: &str) -> Vec<i64> {
+        let query = SearchQuery { text: text.into(), limit: 10, ..SearchQuery::default() };
+        index.search(&query).expect("search").hits.iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn stemming_finds_other_forms_in_each_language() {
+        let index = corpus();
+        assert_eq!(ids(&index, "raid"), vec![1], "raided ~ raid (English)");
+        assert_eq!(ids(&index, "élection"), vec![4], "élections ~ élection (French)");
+        assert_eq!(ids(&index, "weather").len(), 8, "tags are searched too");
+    }
+
+    #[test]
+    fn persian_typed_with_arabic_letters_is_found() {
+        let index = corpus();
+        // Arabic kaf and yeh, no zero-width non-joiner: the article spells it the Persian way.
+        assert_eq!(ids(&index, "كتابهاي"), vec![5]);
+        assert_eq!(ids(&index, "کتاب‌های"), vec![5]);
+        assert_eq!(ids(&index, "المكتبة"), vec![6]);
+    }
+
+    #[test]
+    fn phrases_filters_and_recency() {
+        let index = corpus();
+        assert_eq!(ids(&index, "\"night buses\""), vec![2], "the phrase, not the words apart");
+        let mut both = ids(&index, "night buses");
+        both.sort();
+        assert_eq!(both, vec![2, 3]);
+        assert_eq!(ids(&index, "storm roads"), vec![8, 7], "equally relevant: the newer first");
+        let world = SearchQuery { text: "raid OR élection OR storm".into(), section_ids: Some(vec![2]), limit: 10, ..SearchQuery::default() };
+        let mut found: Vec<i64> = index.search(&world).expect("search").hits.iter().map(|h| h.id).collect();
+        found.sort();
+        assert_eq!(found, vec![1, 4]);
+        let french = SearchQuery { text: "raid OR élection".into(), language: Some("fr".into()), limit: 10, ..SearchQuery::default() };
+        assert_eq!(index.search(&french).expect("search").total, 1);
+        let recent = SearchQuery { text: "storm".into(), from: Some(Utc::now() - Duration::days(7)), limit: 10, ..SearchQuery::default() };
+        assert_eq!(index.search(&recent).expect("search").hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![8]);
+        let hit = &index.search(&SearchQuery { text: "officers".into(), limit: 1, ..SearchQuery::default() }).expect("search").hits[0];
+        assert!(hit.snippet.contains("<b>Officers</b>"), "{}", hit.snippet);
+        assert_eq!(hit.headline, "Police raided the camp at dawn");
+    }
+
+    #[test]
+    fn bad_queries_give_results_or_nothing_never_an_error() {
+        let index = corpus();
+        for text in ["\"unbalanced", "AND OR NOT", "((( buses", "title:", "*", "", "   ", "-", "buses^^^", "\u{0}"] {
+            assert!(index.search(&SearchQuery { text: text.into(), limit: 10, ..SearchQuery::default() }).is_ok(), "{text:?}");
+        }
+        let long = "buses ".repeat(2_000);
+        let results = index.search(&SearchQuery { text: long, limit: 10, ..SearchQuery::default() }).expect("long query");
+        assert!(results.total >= 1);
+        assert!(ids(&index, "\"night buses").contains(&2), "an unbalanced quote still searches the words");
+    }
+
+    #[test]
+    fn updates_and_removals_show_at_once() {
+        let tree = tree();
+        let index = corpus();
+        let mut changed = article(2, 3, "en", "Night trams replace buses", "Trams now run all night.", 0);
+        changed.article.draft.body = "Trams now run all night.".into();
+        index.upsert(&Indexed { detail: &changed, sections: &tree }).expect("upsert");
+        assert_eq!(ids(&index, "trams"), vec![2, 3], "the updated article first: newest, and trams in its headline");
+        index.remove(2).expect("remove");
+        assert_eq!(ids(&index, "trams"), vec![3]);
+        assert_eq!(index.len(), 7);
+    }
+}
