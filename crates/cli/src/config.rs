@@ -18,6 +18,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub database_url: String,
     pub media_dir: PathBuf,
+    /// The full-text index; rebuilt from the database whenever it is missing.
+    pub search_dir: PathBuf,
     pub theme_dir: Option<PathBuf>,
     /// The private key that signs the mirror list; never stored in the database.
     pub mirror_key_file: PathBuf,
@@ -239,6 +241,7 @@ impl Config {
             listen,
             database_url,
             media_dir: data_dir.join("media"),
+            search_dir: data_dir.join("search-index"),
             theme_dir: file.theme_dir.map(resolve),
             mirror_key_file: file
                 .mirror_key_file

@@ -41,6 +41,12 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
     },
+    /// Rebuild the search index from the database (with the server stopped; a server also
+    /// rebuilds a missing or damaged index by itself at start).
+    Reindex {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Write the whole public site as static files any host or mirror can serve.
     Export {
         /// The folder to write; an earlier export there is updated in place.
@@ -191,10 +197,29 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Mirrors(command) => mirrors(command).await,
+        Command::Reindex { site } => {
+            let config = site.load()?;
+            let store = open_store(&config).await?;
+            let (index, _) = broadsheet_search::SearchIndex::open(&config.search_dir)
+                .with_context(|| {
+                    format!(
+                        "cannot open the search index in {} (stop the server first)",
+                        config.search_dir.display()
+                    )
+                })?;
+            let count = broadsheet_web::search::rebuild(&store, &index).await?;
+            store.close().await;
+            println!(
+                "Indexed {count} published articles in {}.",
+                config.search_dir.display()
+            );
+            Ok(())
+        }
         Command::Export { out, site } => {
             let config = site.load()?;
             let store = open_store(&config).await?;
-            let app = build_app(&config, store.clone()).await?;
+            // The export reads no index: a running server holds it.
+            let app = build_app(&config, store.clone(), false).await?;
             let report = broadsheet_web::export::export(&app, &out)
                 .await
                 .context("the export failed")?;
@@ -406,7 +431,7 @@ async fn open_store(config: &Config) -> Result<Store> {
 }
 
 async fn serve(config: Config, store: Store) -> Result<()> {
-    let app = build_app(&config, store.clone()).await?;
+    let app = build_app(&config, store.clone(), true).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -419,7 +444,11 @@ async fn serve(config: Config, store: Store) -> Result<()> {
 }
 
 /// The site as `serve` and `export` see it: theme, address list and signing key loaded.
-async fn build_app(config: &Config, store: Store) -> Result<broadsheet_web::SharedApp> {
+async fn build_app(
+    config: &Config,
+    store: Store,
+    with_search: bool,
+) -> Result<broadsheet_web::SharedApp> {
     let theme = Theme::new(config.theme_dir.as_deref())?;
     store.sync_addresses(&config.all_hosts()).await?;
     let mirror_key = if config.mirror_key_file.exists() {
@@ -431,13 +460,35 @@ async fn build_app(config: &Config, store: Store) -> Result<broadsheet_web::Shar
         );
         None
     };
+    let (search, rebuild) = if with_search {
+        let (index, fresh) = broadsheet_search::SearchIndex::open(&config.search_dir)
+            .with_context(|| {
+                format!(
+                    "cannot open the search index in {} (is another broadsheet using it?)",
+                    config.search_dir.display()
+                )
+            })?;
+        (Some(broadsheet_web::search::shared(index)), fresh)
+    } else {
+        (None, false)
+    };
     let app = broadsheet_web::App::new(
         store.clone(),
         config.site.clone(),
         Renderer::new(theme),
         config.media_dir.clone(),
         mirror_key,
+        search.clone(),
     );
+    if let (Some(index), true) = (search, rebuild) {
+        // A new or damaged index fills from the database while the site already serves.
+        tokio::spawn(async move {
+            match broadsheet_web::search::rebuild(&store, &index).await {
+                Ok(n) => tracing::info!("search index rebuilt: {n} articles"),
+                Err(e) => tracing::error!(error = %e, "search index rebuild failed"),
+            }
+        });
+    }
     Ok(app)
 }
 

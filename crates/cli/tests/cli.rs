@@ -81,6 +81,17 @@ async fn demo_creates_serves_stops_cleanly_and_reuses_its_folder() {
         std::fs::read(data.join("theme/assets/logo.png")).expect("logo file")
     );
     assert!(data.join("broadsheet.toml").is_file());
+    // The new search index fills from the database while the site serves.
+    let mut found = false;
+    for _ in 0..50 {
+        let (_, page) = fetch(&format!("{address}/search?q=Tigris")).await;
+        if page.contains("search-results") {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(found, "search works on the demo");
     assert!(data.join("broadsheet.db").is_file());
     let mut child = child;
     let status = stop_keeping(&mut child);
@@ -146,6 +157,18 @@ async fn demo_creates_serves_stops_cleanly_and_reuses_its_folder() {
         .expect("run");
     let stdout = String::from_utf8_lossy(&again.stdout);
     assert!(stdout.contains(": 1 files written,"), "{stdout}");
+
+    let reindex = broadsheet()
+        .args(["reindex", "--data"])
+        .arg(&data)
+        .output()
+        .expect("run");
+    assert!(
+        reindex.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reindex.stderr)
+    );
+    assert!(String::from_utf8_lossy(&reindex.stdout).starts_with("Indexed 33 published articles"));
 }
 
 /// SIGTERM, then the exit status within ten seconds.

@@ -31,6 +31,8 @@ pub enum Route {
     /// `/sitemaps/{name}`: one sitemap file.
     Sitemap(String),
     Robots,
+    /// `/search?q=...`: the reader's search page.
+    Search,
     /// `/mirrors`: the official addresses, for people.
     Mirrors,
     /// `/mirrors/bc2.json`: the same list in the Bypass Censorship v2 format.
@@ -137,6 +139,7 @@ impl Route {
             ["sitemaps", f] => file_name(f).map_or(Route::Unknown, Route::Sitemap),
             ["robots.txt"] => Route::Robots,
             ["mirrors"] => Route::Mirrors,
+            ["search"] => Route::Search,
             ["mirrors", "bc2.json"] => Route::MirrorsBc2,
             [".well-known", "broadsheet-mirrors.json"] => Route::MirrorManifest,
             ["tag", s] => slug(s).map_or(Route::Unknown, Route::Tag),

@@ -440,6 +440,56 @@ impl Renderer {
         )
     }
 
+    /// Search results. `results` is `None` when the site has no index yet.
+    pub fn search(
+        &self,
+        chrome: &Chrome,
+        query: &str,
+        results: Option<&broadsheet_search::Results>,
+        pager: Pager,
+    ) -> Result<String, RenderError> {
+        let lang = &chrome.settings.default_language;
+        let hits: Vec<_> = results
+            .map(|r| r.hits.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|h| {
+                let language = Language::parse(&h.language).ok();
+                minijinja::context! {
+                    headline => h.headline,
+                    path => h.path,
+                    snippet => minijinja::Value::from_safe_string(h.snippet.clone()),
+                    lang => h.language,
+                    dir => language.map(|l| l.direction().as_str()),
+                    published => TimeView::from(h.published),
+                }
+            })
+            .collect();
+        let mut meta = self.meta(
+            chrome,
+            Some(&format!("Search: {query}")),
+            "",
+            "/search",
+            lang,
+        );
+        meta.robots = Some("noindex");
+        self.render(
+            "search.html",
+            minijinja::context! {
+                page => meta,
+                site => views::site(chrome.settings, chrome.sections, chrome.pages, None),
+                t => strings(lang),
+                query => query,
+                searched => !query.trim().is_empty(),
+                available => results.is_some(),
+                lenient => results.is_some_and(|r| r.lenient),
+                total => results.map(|r| r.total).unwrap_or_default(),
+                hits => hits,
+                pager => pager,
+            },
+        )
+    }
+
     /// An error page that still carries the site's navigation, so a reader can go on.
     pub fn error(
         &self,

@@ -21,7 +21,8 @@ const TEMPLATES: &[(&str, &str)] = builtin![include_str:
     "templates" / "listing.html",
     "templates" / "page.html",
         "templates" / "error.html",
-    "templates" / "mirrors.html",
+        "templates" / "mirrors.html",
+    "templates" / "search.html",
 ];
 
 const ASSETS: &[(&str, &[u8])] = builtin![include_bytes:

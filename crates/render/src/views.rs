@@ -238,6 +238,7 @@ pub struct Strings {
     pub breadcrumb: &'static str,
     pub read_in: &'static str,
     pub official_addresses: &'static str,
+    pub search: &'static str,
     pub feeds: &'static str,
 }
 
@@ -276,6 +277,7 @@ static EN: Strings = Strings {
     breadcrumb: "Breadcrumb",
     read_in: "Read in",
     official_addresses: "Official addresses, and how to check one",
+    search: "Search",
     feeds: "Feeds",
 };
 
@@ -306,6 +308,7 @@ static FA: Strings = Strings {
     breadcrumb: "مسیر",
     read_in: "به زبان‌های دیگر",
     official_addresses: "نشانی‌های رسمی و راه بررسی آن‌ها",
+    search: "جستجو",
     feeds: "خوراک‌ها",
 };
 
@@ -336,5 +339,6 @@ static AR: Strings = Strings {
     breadcrumb: "مسار التنقل",
     read_in: "اقرأ بلغة أخرى",
     official_addresses: "العناوين الرسمية وكيفية التحقق منها",
+    search: "بحث",
     feeds: "خلاصات",
 };

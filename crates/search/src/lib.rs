@@ -16,9 +16,14 @@ use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Analysers by name; articles in other languages use `other` (no stemming).
@@ -47,7 +52,7 @@ pub enum SearchError {
 }
 
 struct Fields {
-        id: Field,
+    id: Field,
     path: Field,
     /// The headline as written, for display; the indexed fields hold it folded.
     title: Field,
@@ -103,7 +108,9 @@ pub struct Results {
 }
 
 fn analyser(stemmer: Option<Language>) -> TextAnalyzer {
-    let base = TextAnalyzer::builder(SimpleTokenizer::default()).filter(RemoveLongFilter::limit(40)).filter(LowerCaser);
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser);
     match stemmer {
         Some(language) => base.filter(Stemmer::new(language)).build(),
         None => base.build(),
@@ -114,7 +121,9 @@ fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = |analyser: &str, stored: bool| {
         let options = TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(analyser).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            TextFieldIndexing::default()
+                .set_tokenizer(analyser)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
         if stored {
             options.set_stored()
@@ -123,7 +132,7 @@ fn schema() -> (Schema, Fields) {
         }
     };
     let id = builder.add_i64_field("id", INDEXED | STORED | FAST);
-        let path = builder.add_text_field("path", STORED);
+    let path = builder.add_text_field("path", STORED);
     let title = builder.add_text_field("title", STORED);
     let mut headline = Vec::new();
     let mut body = Vec::new();
@@ -135,13 +144,26 @@ fn schema() -> (Schema, Fields) {
     let language = builder.add_text_field("language", STRING | STORED);
     let sections = builder.add_i64_field("sections", INDEXED);
     let published = builder.add_i64_field("published", INDEXED | STORED | FAST);
-        let fields = Fields { id, path, title, headline, body, extra, language, sections, published };
+    let fields = Fields {
+        id,
+        path,
+        title,
+        headline,
+        body,
+        extra,
+        language,
+        sections,
+        published,
+    };
     (builder.build(), fields)
 }
 
 fn slot(language: &str) -> usize {
     let primary = language.split('-').next().unwrap_or(language);
-    LANGUAGES.iter().position(|(name, _)| *name == primary).unwrap_or(LANGUAGES.len() - 1)
+    LANGUAGES
+        .iter()
+        .position(|(name, _)| *name == primary)
+        .unwrap_or(LANGUAGES.len() - 1)
 }
 
 impl SearchIndex {
@@ -149,14 +171,18 @@ impl SearchIndex {
     /// database: it was missing, unreadable or of another schema (it is then started afresh).
     pub fn open(dir: &Path) -> Result<(SearchIndex, bool), SearchError> {
         let (schema, fields) = schema();
-        let existing = Index::open_in_dir(dir).ok().filter(|index| index.schema() == schema);
+        let existing = Index::open_in_dir(dir)
+            .ok()
+            .filter(|index| index.schema() == schema);
         let (index, fresh) = match existing {
             Some(index) => (index, false),
             None => {
                 if dir.exists() {
-                    std::fs::remove_dir_all(dir).map_err(|e| SearchError::Folder(dir.display().to_string(), e))?;
+                    std::fs::remove_dir_all(dir)
+                        .map_err(|e| SearchError::Folder(dir.display().to_string(), e))?;
                 }
-                std::fs::create_dir_all(dir).map_err(|e| SearchError::Folder(dir.display().to_string(), e))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| SearchError::Folder(dir.display().to_string(), e))?;
                 (Index::create_in_dir(dir, schema)?, true)
             }
         };
@@ -173,9 +199,17 @@ impl SearchIndex {
         for (name, stemmer) in LANGUAGES {
             index.tokenizers().register(name, analyser(*stemmer));
         }
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let writer = index.writer(30_000_000)?;
-        Ok(SearchIndex { index, reader, writer: Mutex::new(writer), fields })
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        })
     }
 
     fn document(&self, article: &Indexed) -> TantivyDocument {
@@ -185,7 +219,7 @@ impl SearchIndex {
         let slot = slot(draft.language.as_str());
         let mut doc = TantivyDocument::default();
         doc.add_i64(f.id, detail.article.id);
-                doc.add_text(f.path, &detail.article.path);
+        doc.add_text(f.path, &detail.article.path);
         doc.add_text(f.title, &draft.headline);
         doc.add_text(f.headline[slot], normalize(&draft.headline));
         let body = format!("{}\n{}", draft.standfirst, plain_text(&draft.body));
@@ -199,20 +233,31 @@ impl SearchIndex {
         }
         doc.add_text(f.extra, normalize(&extra.join(" ")));
         doc.add_text(f.language, draft.language.as_str());
-        doc.add_i64(f.published, draft.published_at.unwrap_or(detail.article.created_at).timestamp());
+        doc.add_i64(
+            f.published,
+            draft
+                .published_at
+                .unwrap_or(detail.article.created_at)
+                .timestamp(),
+        );
         doc
     }
 
     fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
         // A panic while holding the writer cannot leave it half-written: uncommitted work is
         // simply not visible, so the lock is taken back.
-        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Adds or replaces an article and makes the change searchable at once.
     pub fn upsert(&self, article: &Indexed) -> Result<(), SearchError> {
         let mut writer = self.writer();
-        writer.delete_term(Term::from_field_i64(self.fields.id, article.detail.article.id));
+        writer.delete_term(Term::from_field_i64(
+            self.fields.id,
+            article.detail.article.id,
+        ));
         writer.add_document(self.document(article))?;
         writer.commit()?;
         self.reader.reload()?;
@@ -228,7 +273,10 @@ impl SearchIndex {
     }
 
     /// Replaces the whole index with these articles.
-    pub fn rebuild<'a>(&self, articles: impl IntoIterator<Item = Indexed<'a>>) -> Result<usize, SearchError> {
+    pub fn rebuild<'a>(
+        &self,
+        articles: impl IntoIterator<Item = Indexed<'a>>,
+    ) -> Result<usize, SearchError> {
         let mut writer = self.writer();
         writer.delete_all_documents()?;
         let mut count = 0;
@@ -251,9 +299,16 @@ impl SearchIndex {
 
     pub fn search(&self, query: &SearchQuery) -> Result<Results, SearchError> {
         let f = &self.fields;
-        let text: String = normalize(query.text.trim()).chars().take(MAX_QUERY_CHARS).collect();
+        let text: String = normalize(query.text.trim())
+            .chars()
+            .take(MAX_QUERY_CHARS)
+            .collect();
         if text.trim().is_empty() {
-            return Ok(Results { hits: Vec::new(), total: 0, lenient: false });
+            return Ok(Results {
+                hits: Vec::new(),
+                total: 0,
+                lenient: false,
+            });
         }
         let mut searched: Vec<Field> = f.headline.iter().chain(f.body.iter()).copied().collect();
         searched.push(f.extra);
@@ -268,14 +323,20 @@ impl SearchIndex {
             let any: Vec<(Occur, Box<dyn Query>)> = ids
                 .iter()
                 .map(|id| {
-                    let term = TermQuery::new(Term::from_field_i64(f.sections, *id), IndexRecordOption::Basic);
+                    let term = TermQuery::new(
+                        Term::from_field_i64(f.sections, *id),
+                        IndexRecordOption::Basic,
+                    );
                     (Occur::Should, Box::new(term) as Box<dyn Query>)
                 })
                 .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if let Some(language) = &query.language {
-            let term = TermQuery::new(Term::from_field_text(f.language, language), IndexRecordOption::Basic);
+            let term = TermQuery::new(
+                Term::from_field_text(f.language, language),
+                IndexRecordOption::Basic,
+            );
             clauses.push((Occur::Must, Box::new(term)));
         }
         let combined = BooleanQuery::new(clauses);
@@ -286,9 +347,14 @@ impl SearchIndex {
         let mut ranked = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let published = doc.get_first(f.published).and_then(|v| v.as_i64()).unwrap_or_default();
+            let published = doc
+                .get_first(f.published)
+                .and_then(|v| v.as_i64())
+                .unwrap_or_default();
             let published = DateTime::from_timestamp(published, 0).unwrap_or_default();
-            if query.from.is_some_and(|from| published < from) || query.to.is_some_and(|to| published > to) {
+            if query.from.is_some_and(|from| published < from)
+                || query.to.is_some_and(|to| published > to)
+            {
                 continue;
             }
             // News ages: a story from today outranks an equally relevant one from last month.
@@ -300,9 +366,17 @@ impl SearchIndex {
         let total = ranked.len();
         let mut hits = Vec::new();
         for (_, doc, published) in ranked.into_iter().skip(query.offset).take(query.limit) {
-            let language = doc.get_first(f.language).and_then(|v| v.as_str()).unwrap_or("other").to_owned();
+            let language = doc
+                .get_first(f.language)
+                .and_then(|v| v.as_str())
+                .unwrap_or("other")
+                .to_owned();
             let slot = slot(&language);
-                        let headline = doc.get_first(f.title).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+            let headline = doc
+                .get_first(f.title)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
             let generator = SnippetGenerator::create(&searcher, &*parsed, f.body[slot]);
             let snippet = match generator {
                 Ok(mut g) => {
@@ -312,15 +386,26 @@ impl SearchIndex {
                 Err(_) => String::new(),
             };
             hits.push(Hit {
-                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or_default(),
-                path: doc.get_first(f.path).and_then(|v| v.as_str()).unwrap_or_default().to_owned(),
+                id: doc
+                    .get_first(f.id)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or_default(),
+                path: doc
+                    .get_first(f.path)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
                 headline,
                 snippet,
                 language,
                 published,
             });
         }
-        Ok(Results { hits, total, lenient: !errors.is_empty() })
+        Ok(Results {
+            hits,
+            total,
+            lenient: !errors.is_empty(),
+        })
     }
 }
 
@@ -328,14 +413,25 @@ impl SearchIndex {
 fn plain_text(markdown: &str) -> String {
     markdown
         .chars()
-        .map(|c| if matches!(c, '*' | '_' | '#' | '>' | '`' | '[' | ']' | '(' | ')' | '<' | '|') { ' ' } else { c })
+        .map(|c| {
+            if matches!(
+                c,
+                '*' | '_' | '#' | '>' | '`' | '[' | ']' | '(' | ')' | '<' | '|'
+            ) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use broadsheet_domain::{Article, ArticleDraft, ArticleStatus, Byline, Language as Lang, Section, Slug, Tag};
+    use broadsheet_domain::{
+        Article, ArticleDraft, ArticleStatus, Byline, Language as Lang, Section, Slug, Tag,
+    };
     use chrono::Duration;
 
     fn tree() -> SectionTree {
@@ -348,10 +444,21 @@ mod tests {
             position: id,
             language: None,
         };
-        SectionTree::new(vec![section(1, None, "news"), section(2, Some(1), "world"), section(3, None, "culture")])
+        SectionTree::new(vec![
+            section(1, None, "news"),
+            section(2, Some(1), "world"),
+            section(3, None, "culture"),
+        ])
     }
 
-    fn article(id: i64, section: i64, lang: &str, headline: &str, body: &str, days_ago: i64) -> ArticleDetail {
+    fn article(
+        id: i64,
+        section: i64,
+        lang: &str,
+        headline: &str,
+        body: &str,
+        days_ago: i64,
+    ) -> ArticleDetail {
         let published = Utc::now() - Duration::days(days_ago);
         ArticleDetail {
             article: Article {
@@ -365,7 +472,9 @@ mod tests {
                     body: body.into(),
                     dateline: None,
                     lead_media_id: None,
-                    bylines: vec![Byline::Guest { name: "Desk".into() }],
+                    bylines: vec![Byline::Guest {
+                        name: "Desk".into(),
+                    }],
                     tags: vec![],
                     status: ArticleStatus::Published,
                     published_at: Some(published),
@@ -377,7 +486,11 @@ mod tests {
                 revision: 1,
             },
             bylines: vec![],
-            tags: vec![Tag { id: 1, slug: Slug::parse("weather").expect("slug"), name: "Weather".into() }],
+            tags: vec![Tag {
+                id: 1,
+                slug: Slug::parse("weather").expect("slug"),
+                name: "Weather".into(),
+            }],
             lead: None,
         }
     }
@@ -386,30 +499,105 @@ mod tests {
         let tree = tree();
         let index = SearchIndex::in_memory().expect("index");
         let articles = [
-            article(1, 2, "en", "Police raided the camp at dawn", "Officers searched the buildings.", 1),
-            article(2, 3, "en", "Night buses return to the harbour", "The night buses run every thirty minutes.", 3),
-            article(3, 1, "en", "Buses and trams", "Night services and more buses for the night shift.", 2),
-            article(4, 2, "fr", "Les élections municipales approchent", "Les électeurs votent dimanche.", 1),
-            article(5, 3, "fa", "نمایشگاه کتاب‌های تازه", "ناشران جوان کتاب\u{200C}هایشان را آوردند.", 1),
-            article(6, 2, "ar", "المكتبة الوطنية تفتح أبوابها", "افتتحت المكتبة الجديدة.", 1),
-            article(7, 1, "en", "Storm closes mountain roads", "Snow blocked the roads.", 40),
-            article(8, 1, "en", "Storm closes coastal roads", "Snow blocked the roads.", 1),
+            article(
+                1,
+                2,
+                "en",
+                "Police raided the camp at dawn",
+                "Officers searched the buildings.",
+                1,
+            ),
+            article(
+                2,
+                3,
+                "en",
+                "Night buses return to the harbour",
+                "The night buses run every thirty minutes.",
+                3,
+            ),
+            article(
+                3,
+                1,
+                "en",
+                "Buses and trams",
+                "Night services and more buses for the night shift.",
+                2,
+            ),
+            article(
+                4,
+                2,
+                "fr",
+                "Les élections municipales approchent",
+                "Les électeurs votent dimanche.",
+                1,
+            ),
+            article(
+                5,
+                3,
+                "fa",
+                "نمایشگاه کتاب‌های تازه",
+                "ناشران جوان کتاب\u{200C}هایشان را آوردند.",
+                1,
+            ),
+            article(
+                6,
+                2,
+                "ar",
+                "المكتبة الوطنية تفتح أبوابها",
+                "افتتحت المكتبة الجديدة.",
+                1,
+            ),
+            article(
+                7,
+                1,
+                "en",
+                "Storm closes mountain roads",
+                "Snow blocked the roads.",
+                40,
+            ),
+            article(
+                8,
+                1,
+                "en",
+                "Storm closes coastal roads",
+                "Snow blocked the roads.",
+                1,
+            ),
         ];
-        let count = index.rebuild(articles.iter().map(|detail| Indexed { detail, sections: &tree })).expect("rebuild");
+        let count = index
+            .rebuild(articles.iter().map(|detail| Indexed {
+                detail,
+                sections: &tree,
+            }))
+            .expect("rebuild");
         assert_eq!(count, 8);
         index
     }
 
     fn ids(index: &SearchIndex, text: &str) -> Vec<i64> {
-        let query = SearchQuery { text: text.into(), limit: 10, ..SearchQuery::default() };
-        index.search(&query).expect("search").hits.iter().map(|h| h.id).collect()
+        let query = SearchQuery {
+            text: text.into(),
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        index
+            .search(&query)
+            .expect("search")
+            .hits
+            .iter()
+            .map(|h| h.id)
+            .collect()
     }
 
     #[test]
     fn stemming_finds_other_forms_in_each_language() {
         let index = corpus();
         assert_eq!(ids(&index, "raid"), vec![1], "raided ~ raid (English)");
-        assert_eq!(ids(&index, "élection"), vec![4], "élections ~ élection (French)");
+        assert_eq!(
+            ids(&index, "élection"),
+            vec![4],
+            "élections ~ élection (French)"
+        );
         assert_eq!(ids(&index, "weather").len(), 8, "tags are searched too");
     }
 
@@ -425,20 +613,65 @@ mod tests {
     #[test]
     fn phrases_filters_and_recency() {
         let index = corpus();
-        assert_eq!(ids(&index, "\"night buses\""), vec![2], "the phrase, not the words apart");
+        assert_eq!(
+            ids(&index, "\"night buses\""),
+            vec![2],
+            "the phrase, not the words apart"
+        );
         let mut both = ids(&index, "night buses");
         both.sort();
         assert_eq!(both, vec![2, 3]);
-        assert_eq!(ids(&index, "storm roads"), vec![8, 7], "equally relevant: the newer first");
-        let world = SearchQuery { text: "raid OR élection OR storm".into(), section_ids: Some(vec![2]), limit: 10, ..SearchQuery::default() };
-        let mut found: Vec<i64> = index.search(&world).expect("search").hits.iter().map(|h| h.id).collect();
+        assert_eq!(
+            ids(&index, "storm roads"),
+            vec![8, 7],
+            "equally relevant: the newer first"
+        );
+        let world = SearchQuery {
+            text: "raid OR élection OR storm".into(),
+            section_ids: Some(vec![2]),
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        let mut found: Vec<i64> = index
+            .search(&world)
+            .expect("search")
+            .hits
+            .iter()
+            .map(|h| h.id)
+            .collect();
         found.sort();
         assert_eq!(found, vec![1, 4]);
-        let french = SearchQuery { text: "raid OR élection".into(), language: Some("fr".into()), limit: 10, ..SearchQuery::default() };
+        let french = SearchQuery {
+            text: "raid OR élection".into(),
+            language: Some("fr".into()),
+            limit: 10,
+            ..SearchQuery::default()
+        };
         assert_eq!(index.search(&french).expect("search").total, 1);
-        let recent = SearchQuery { text: "storm".into(), from: Some(Utc::now() - Duration::days(7)), limit: 10, ..SearchQuery::default() };
-        assert_eq!(index.search(&recent).expect("search").hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![8]);
-        let hit = &index.search(&SearchQuery { text: "officers".into(), limit: 1, ..SearchQuery::default() }).expect("search").hits[0];
+        let recent = SearchQuery {
+            text: "storm".into(),
+            from: Some(Utc::now() - Duration::days(7)),
+            limit: 10,
+            ..SearchQuery::default()
+        };
+        assert_eq!(
+            index
+                .search(&recent)
+                .expect("search")
+                .hits
+                .iter()
+                .map(|h| h.id)
+                .collect::<Vec<_>>(),
+            vec![8]
+        );
+        let hit = &index
+            .search(&SearchQuery {
+                text: "officers".into(),
+                limit: 1,
+                ..SearchQuery::default()
+            })
+            .expect("search")
+            .hits[0];
         assert!(hit.snippet.contains("<b>Officers</b>"), "{}", hit.snippet);
         assert_eq!(hit.headline, "Police raided the camp at dawn");
     }
@@ -446,23 +679,68 @@ mod tests {
     #[test]
     fn bad_queries_give_results_or_nothing_never_an_error() {
         let index = corpus();
-        for text in ["\"unbalanced", "AND OR NOT", "((( buses", "title:", "*", "", "   ", "-", "buses^^^", "\u{0}"] {
-            assert!(index.search(&SearchQuery { text: text.into(), limit: 10, ..SearchQuery::default() }).is_ok(), "{text:?}");
+        for text in [
+            "\"unbalanced",
+            "AND OR NOT",
+            "((( buses",
+            "title:",
+            "*",
+            "",
+            "   ",
+            "-",
+            "buses^^^",
+            "\u{0}",
+        ] {
+            assert!(
+                index
+                    .search(&SearchQuery {
+                        text: text.into(),
+                        limit: 10,
+                        ..SearchQuery::default()
+                    })
+                    .is_ok(),
+                "{text:?}"
+            );
         }
         let long = "buses ".repeat(2_000);
-        let results = index.search(&SearchQuery { text: long, limit: 10, ..SearchQuery::default() }).expect("long query");
+        let results = index
+            .search(&SearchQuery {
+                text: long,
+                limit: 10,
+                ..SearchQuery::default()
+            })
+            .expect("long query");
         assert!(results.total >= 1);
-        assert!(ids(&index, "\"night buses").contains(&2), "an unbalanced quote still searches the words");
+        assert!(
+            ids(&index, "\"night buses").contains(&2),
+            "an unbalanced quote still searches the words"
+        );
     }
 
     #[test]
     fn updates_and_removals_show_at_once() {
         let tree = tree();
         let index = corpus();
-        let mut changed = article(2, 3, "en", "Night trams replace buses", "Trams now run all night.", 0);
+        let mut changed = article(
+            2,
+            3,
+            "en",
+            "Night trams replace buses",
+            "Trams now run all night.",
+            0,
+        );
         changed.article.draft.body = "Trams now run all night.".into();
-        index.upsert(&Indexed { detail: &changed, sections: &tree }).expect("upsert");
-        assert_eq!(ids(&index, "trams"), vec![2, 3], "the updated article first: newest, and trams in its headline");
+        index
+            .upsert(&Indexed {
+                detail: &changed,
+                sections: &tree,
+            })
+            .expect("upsert");
+        assert_eq!(
+            ids(&index, "trams"),
+            vec![2, 3],
+            "the updated article first: newest, and trams in its headline"
+        );
         index.remove(2).expect("remove");
         assert_eq!(ids(&index, "trams"), vec![3]);
         assert_eq!(index.len(), 7);

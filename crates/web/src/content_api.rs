@@ -37,6 +37,7 @@ pub fn router() -> Router<SharedApp> {
         .route("/tags", get(tags))
         .route("/authors", get(authors))
         .route("/collections/{slug}", get(collection))
+        .route("/search", get(search))
         .fallback(|| async { ApiError::from(AppError::NotFound).into_response() })
         .method_not_allowed_fallback(|| async {
             ApiError {
@@ -378,6 +379,70 @@ async fn collection(
         }))
     };
     cached_json(&app, key, &headers, body).await
+}
+
+async fn search(State(app): State<SharedApp>, RawQuery(query): RawQuery) -> ApiResult {
+    let params = params(&query);
+    let page = number(&params, "page", 1, broadsheet_domain::paging::MAX_PAGE)?;
+    let per_page = number(&params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
+    let text = param(&params, "q").unwrap_or_default().to_owned();
+    let mut search = broadsheet_search::SearchQuery {
+        text: text.clone(),
+        offset: ((page - 1) * per_page) as usize,
+        limit: per_page as usize,
+        ..Default::default()
+    };
+    if let Some(path) = param(&params, "section") {
+        let chrome = app.cache.chrome(&app.store).await.map_err(AppError::from)?;
+        let names: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let section = chrome
+            .tree
+            .find_by_slugs(&names)
+            .ok_or_else(|| ApiError::invalid("section", format!("no section at {path:?}")))?;
+        search.section_ids = Some(chrome.tree.with_descendants(section.id));
+    }
+    if let Some(raw) = param(&params, "language") {
+        search.language = Some(
+            Language::parse(raw)
+                .map_err(|e| ApiError::invalid("language", e.message))?
+                .to_string(),
+        );
+    }
+    let results = crate::search::run(&app, &search)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "search_unavailable",
+            "The search index is being prepared; try again shortly.",
+        )
+    })?;
+    let body = json!({
+        "query": text,
+        "total": results.total,
+        "page": page,
+        "per_page": per_page,
+        "results": results.hits.iter().map(|h| json!({
+            "id": h.id,
+            "url": app.settings.absolute_url(&h.path),
+            "path": h.path,
+            "headline": h.headline,
+            "snippet_html": h.snippet,
+            "language": h.language,
+            "published_at": time(h.published),
+        })).collect::<Vec<_>>(),
+    });
+    let mut response = (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON),
+        )],
+        body.to_string(),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    Ok(response)
 }
 
 fn time(t: DateTime<Utc>) -> String {

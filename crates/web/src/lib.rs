@@ -11,6 +11,7 @@ mod mirrors;
 mod reader;
 mod respond;
 mod routes;
+pub mod search;
 
 pub use cache::PageCache;
 pub use error::AppError;
@@ -34,6 +35,8 @@ pub struct App {
     pub cache: Arc<PageCache>,
     /// Signs the mirror list; without it the list is not served.
     pub mirror_key: Option<broadsheet_mirror::SigningKey>,
+    /// The full-text index; kept current from the store's change events.
+    pub search: Option<Arc<broadsheet_search::SearchIndex>>,
 }
 
 pub type SharedApp = Arc<App>;
@@ -45,6 +48,7 @@ impl App {
         renderer: Renderer,
         media_dir: PathBuf,
         mirror_key: Option<broadsheet_mirror::SigningKey>,
+        search: Option<Arc<broadsheet_search::SearchIndex>>,
     ) -> SharedApp {
         let app = Arc::new(App {
             store,
@@ -53,8 +57,10 @@ impl App {
             media_dir,
             cache: Arc::default(),
             mirror_key,
+            search,
         });
         PageCache::follow(&app.cache, &app.store);
+        search::follow(&app);
         app
     }
 }

@@ -1,8 +1,9 @@
 //! The public pages: each route's data is loaded from the store and rendered once, then
 //! served from the page cache until the content changes.
 
-use crate::{distribution, respond, App, AppError};
+use crate::{distribution, respond, search, App, AppError};
 use axum::http::{HeaderMap, Uri};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use broadsheet_domain::paging::page_count;
 use broadsheet_domain::{
@@ -219,6 +220,7 @@ pub(crate) async fn render(
         }
         // Served by `routes::dispatch` without the cache, never here.
         Route::Asset(_)
+        | Route::Search
         | Route::Media(_)
         | Route::Mirrors
         | Route::MirrorsBc2
@@ -257,6 +259,69 @@ async fn listing_page(
     )?)
 }
 
+/// `/search?q=...&section=...&language=...&page=N`: built per request, not cached.
+pub async fn search_page(app: &App, uri: &Uri) -> Response {
+    let result = async {
+        let page = PageNumber::parse(query_value(uri, "page").as_deref())?;
+        let text = query_value(uri, "q").unwrap_or_default();
+        let data = app.cache.chrome(&app.store).await?;
+        let mut query = broadsheet_search::SearchQuery {
+            text: text.clone(),
+            offset: usize::try_from(page.offset(PER_PAGE)).unwrap_or(usize::MAX),
+            limit: PER_PAGE as usize,
+            ..Default::default()
+        };
+        if let Some(path) = query_value(uri, "section").filter(|p| !p.is_empty()) {
+            let names: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            let section = data
+                .tree
+                .find_by_slugs(&names)
+                .ok_or_else(|| AppError::BadRequest(format!("There is no section {path:?}.")))?;
+            query.section_ids = Some(data.tree.with_descendants(section.id));
+        }
+        if let Some(language) = query_value(uri, "language").filter(|l| !l.is_empty()) {
+            query.language = Some(
+                broadsheet_domain::Language::parse(&language)
+                    .map_err(|e| AppError::BadRequest(e.to_string()))?
+                    .to_string(),
+            );
+        }
+        let results = search::run(app, &query)?;
+        let total = results.as_ref().map(|r| r.total).unwrap_or_default() as u64;
+        let pages = page_count(total, PER_PAGE);
+        let base = format!(
+            "/search?q={}",
+            percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let pager = Pager {
+            page: page.get(),
+            pages,
+            newer: (page.get() > 1).then(|| format!("{base}&page={}", page.get() - 1)),
+            older: (page.get() < pages).then(|| format!("{base}&page={}", page.get() + 1)),
+        };
+        let chrome = Chrome {
+            settings: &app.settings,
+            sections: &data.tree,
+            pages: &data.pages,
+        };
+        Ok::<_, AppError>(
+            app.renderer
+                .search(&chrome, &text, results.as_ref(), pager)?,
+        )
+    };
+    match result.await {
+        Ok(html) => {
+            let mut response = axum::response::Html(html).into_response();
+            response.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-cache"),
+            );
+            response
+        }
+        Err(e) => app.error_response(e).await,
+    }
+}
+
 /// A pager for `total` articles; a page past the last one does not exist.
 fn pager(base: &str, page: PageNumber, total: u64) -> Result<Pager, AppError> {
     let pages = page_count(total, PER_PAGE);
@@ -292,6 +357,7 @@ fn canonical_path(route: &Route, uri: &Uri) -> String {
         Route::Sitemap(f) => format!("/sitemaps/{f}"),
         Route::Robots => "/robots.txt".into(),
         Route::Mirrors => "/mirrors".into(),
+        Route::Search => "/search".into(),
         Route::MirrorsBc2 => "/mirrors/bc2.json".into(),
         Route::MirrorManifest => "/.well-known/broadsheet-mirrors.json".into(),
         Route::Unknown => uri.path().to_owned(),

@@ -48,6 +48,7 @@ async fn dispatch(State(app): State<SharedApp>, request: Request) -> Response {
         Ok(Route::MirrorManifest) => mirrors::manifest(&app).await,
         Ok(Route::MirrorsBc2) => mirrors::bc2(&app).await,
         Ok(Route::Mirrors) => mirrors::page(&app).await,
+        Ok(Route::Search) => reader::search_page(&app, uri).await,
         Ok(route) => {
             reader::page(&app, route, uri, request_host(&request), request.headers()).await
         }

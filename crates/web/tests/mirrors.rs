@@ -136,6 +136,7 @@ async fn without_a_key_the_list_says_why_it_is_missing() {
         broadsheet_render::Renderer::new(theme),
         dir.path().join("media"),
         None,
+        None,
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

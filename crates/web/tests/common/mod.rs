@@ -59,12 +59,19 @@ pub async fn start_with(
     store.sync_addresses(&hosts).await.expect("addresses");
     let key = broadsheet_mirror::generate().expect("signing key");
     let fingerprint = broadsheet_mirror::fingerprint(&key.verifying_key());
+    let search = broadsheet_web::search::shared(
+        broadsheet_search::SearchIndex::in_memory().expect("search index"),
+    );
+    broadsheet_web::search::rebuild(&store, &search)
+        .await
+        .expect("index the demo");
     let app = App::new(
         store.clone(),
         settings,
         Renderer::new(theme),
         media,
         Some(key),
+        Some(search),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

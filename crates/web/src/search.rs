@@ -1,0 +1,99 @@
+//! Search on the site: the index follows every committed change, the reader's page at
+//! `/search`, and the rebuild from the database.
+
+use crate::{App, AppError, SharedApp};
+use broadsheet_domain::{ArticleDetail, SectionTree};
+use broadsheet_search::{Indexed, Results, SearchIndex, SearchQuery};
+use broadsheet_storage::{ChangeEvent, Listing, Store};
+use chrono::Utc;
+use std::sync::Arc;
+
+/// Re-indexes each article the store announces as changed: published ones are added or
+/// replaced, anything else is removed. Runs in the background, so it never slows a save.
+pub(crate) fn follow(app: &SharedApp) {
+    let Some(index) = app.search.clone() else {
+        return;
+    };
+    let store = app.store.clone();
+    let mut events = store.subscribe();
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(ChangeEvent::Article { id }) => {
+                    if let Err(e) = index_article(&store, &index, id).await {
+                        tracing::error!(article = id, error = %e, "search index update failed");
+                    }
+                }
+                Ok(ChangeEvent::Catalogue) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    if let Err(e) = rebuild(&store, &index).await {
+                        tracing::error!(error = %e, "search index rebuild failed");
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+async fn index_article(store: &Store, index: &SearchIndex, id: i64) -> Result<(), AppError> {
+    let tree = store.section_tree().await?;
+    let detail = match store.article(id).await? {
+        Some(article) => store.article_by_path(&article.path).await?,
+        None => None,
+    };
+    let result = match detail.filter(|d| d.is_public(Utc::now())) {
+        Some(detail) => index.upsert(&Indexed {
+            detail: &detail,
+            sections: &tree,
+        }),
+        None => index.remove(id),
+    };
+    result.map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Rebuilds the whole index from the published articles in the database.
+pub async fn rebuild(store: &Store, index: &SearchIndex) -> Result<usize, AppError> {
+    let tree: SectionTree = store.section_tree().await?;
+    let mut details: Vec<ArticleDetail> = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (batch, _) = store
+            .list_published(&Listing {
+                offset,
+                limit: 1_000,
+                ..Listing::default()
+            })
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        offset += batch.len() as u64;
+        for summary in batch {
+            if let Some(detail) = store.article_by_path(&summary.path).await? {
+                details.push(detail);
+            }
+        }
+    }
+    index
+        .rebuild(details.iter().map(|detail| Indexed {
+            detail,
+            sections: &tree,
+        }))
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Runs a query for a reader or the API. `None` when the site has no index.
+pub(crate) fn run(app: &App, query: &SearchQuery) -> Result<Option<Results>, AppError> {
+    let Some(index) = &app.search else {
+        return Ok(None);
+    };
+    index
+        .search(query)
+        .map(Some)
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub fn shared(index: SearchIndex) -> Arc<SearchIndex> {
+    Arc::new(index)
+}
