@@ -95,7 +95,9 @@ pub(crate) async fn page_html(app: &App) -> Result<String, AppError> {
         sections: &data.tree,
         pages: &data.pages,
     };
-    let addresses = app.store.addresses().await?;
+    let mut addresses = app.store.addresses().await?;
+    // The primary first, then the rest in the order they were added.
+    addresses.sort_by_key(|a| a.host != app.settings.primary_host);
     let key = app.mirror_key.as_ref().map(|k| {
         (
             fingerprint(&k.verifying_key()),
