@@ -343,13 +343,18 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let (top, _) = searcher.search(&combined, &(TopDocs::with_limit(CANDIDATES), Count))?;
 
+        // Re-rank by recency from the fast field; stored documents are read only for the
+        // page shown.
+        let published_columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().i64("published"))
+            .collect::<Result<Vec<_>, _>>()?;
         let now = Utc::now();
         let mut ranked = Vec::with_capacity(top.len());
         for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let published = doc
-                .get_first(f.published)
-                .and_then(|v| v.as_i64())
+            let published = published_columns[address.segment_ord as usize]
+                .first(address.doc_id)
                 .unwrap_or_default();
             let published = DateTime::from_timestamp(published, 0).unwrap_or_default();
             if query.from.is_some_and(|from| published < from)
@@ -360,12 +365,15 @@ impl SearchIndex {
             // News ages: a story from today outranks an equally relevant one from last month.
             let age_days = (now - published).num_hours().max(0) as f32 / 24.0;
             let boosted = score * (1.0 + 0.5 * (-age_days / 14.0).exp());
-            ranked.push((boosted, doc, published));
+            ranked.push((boosted, address, published));
         }
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
         let total = ranked.len();
+        let mut snippets: Vec<Option<SnippetGenerator>> =
+            (0..LANGUAGES.len()).map(|_| None).collect();
         let mut hits = Vec::new();
-        for (_, doc, published) in ranked.into_iter().skip(query.offset).take(query.limit) {
+        for (_, address, published) in ranked.into_iter().skip(query.offset).take(query.limit) {
+            let doc: TantivyDocument = searcher.doc(address)?;
             let language = doc
                 .get_first(f.language)
                 .and_then(|v| v.as_str())
@@ -377,14 +385,18 @@ impl SearchIndex {
                 .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_owned();
-            let generator = SnippetGenerator::create(&searcher, &*parsed, f.body[slot]);
-            let snippet = match generator {
-                Ok(mut g) => {
-                    g.set_max_num_chars(220);
-                    g.snippet_from_doc(&doc).to_html()
-                }
-                Err(_) => String::new(),
-            };
+            if snippets[slot].is_none() {
+                snippets[slot] = SnippetGenerator::create(&searcher, &*parsed, f.body[slot])
+                    .ok()
+                    .map(|mut g| {
+                        g.set_max_num_chars(220);
+                        g
+                    });
+            }
+            let snippet = snippets[slot]
+                .as_ref()
+                .map(|g| g.snippet_from_doc(&doc).to_html())
+                .unwrap_or_default();
             hits.push(Hit {
                 id: doc
                     .get_first(f.id)
