@@ -412,6 +412,23 @@ impl Store {
         Ok((summaries, u64::try_from(total).unwrap_or_default()))
     }
 
+    /// Every published article, newest first, read in batches: for exports and index builds.
+    pub async fn all_published(&self) -> Result<Vec<ArticleSummary>> {
+        let mut all = Vec::new();
+        loop {
+            let listing = Listing {
+                offset: all.len() as u64,
+                limit: 1_000,
+                ..Listing::default()
+            };
+            let (batch, _) = self.list_published(&listing).await?;
+            if batch.is_empty() {
+                return Ok(all);
+            }
+            all.extend(batch);
+        }
+    }
+
     /// Published articles related to one: most shared tags first, then the same section.
     pub async fn related(&self, article: &Article, limit: u32) -> Result<Vec<ArticleSummary>> {
         let sql = format!(

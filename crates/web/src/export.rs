@@ -147,27 +147,13 @@ async fn collect(app: &App) -> Result<BTreeMap<String, Vec<u8>>, AppError> {
             ));
         }
     }
-    let mut offset = 0;
-    loop {
-        let (batch, _) = store
-            .list_published(&Listing {
-                offset,
-                limit: 1_000,
-                ..Listing::default()
-            })
-            .await?;
-        if batch.is_empty() {
-            break;
-        }
-        offset += batch.len() as u64;
-        for article in batch {
-            let route = Route::parse(&encode_path(&article.path)).map_err(AppError::from)?;
-            pages.push((
-                route,
-                1,
-                format!("{}/index.html", article.path.trim_matches('/')),
-            ));
-        }
+    for article in store.all_published().await? {
+        let route = Route::parse(&encode_path(&article.path)).map_err(AppError::from)?;
+        pages.push((
+            route,
+            1,
+            format!("{}/index.html", article.path.trim_matches('/')),
+        ));
     }
     for scope in &feeds {
         for format in FeedFormat::ALL {

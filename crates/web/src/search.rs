@@ -4,7 +4,7 @@
 use crate::{App, AppError, SharedApp};
 use broadsheet_domain::{ArticleDetail, SectionTree};
 use broadsheet_search::{Indexed, Results, SearchIndex, SearchQuery};
-use broadsheet_storage::{ChangeEvent, Listing, Store};
+use broadsheet_storage::{ChangeEvent, Store};
 use chrono::Utc;
 use std::sync::Arc;
 
@@ -56,23 +56,9 @@ async fn index_article(store: &Store, index: &SearchIndex, id: i64) -> Result<()
 pub async fn rebuild(store: &Store, index: &SearchIndex) -> Result<usize, AppError> {
     let tree: SectionTree = store.section_tree().await?;
     let mut details: Vec<ArticleDetail> = Vec::new();
-    let mut offset = 0;
-    loop {
-        let (batch, _) = store
-            .list_published(&Listing {
-                offset,
-                limit: 1_000,
-                ..Listing::default()
-            })
-            .await?;
-        if batch.is_empty() {
-            break;
-        }
-        offset += batch.len() as u64;
-        for summary in batch {
-            if let Some(detail) = store.article_by_path(&summary.path).await? {
-                details.push(detail);
-            }
+    for summary in store.all_published().await? {
+        if let Some(detail) = store.article_by_path(&summary.path).await? {
+            details.push(detail);
         }
     }
     index
