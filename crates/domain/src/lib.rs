@@ -5,6 +5,7 @@
 //! on its own and shared by the server, the storage layer and the importers.
 
 pub mod content;
+pub mod dates;
 pub mod error;
 pub mod language;
 pub mod mirrors;

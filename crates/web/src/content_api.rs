@@ -401,6 +401,22 @@ async fn search(State(app): State<SharedApp>, RawQuery(query): RawQuery) -> ApiR
             .ok_or_else(|| ApiError::invalid("section", format!("no section at {path:?}")))?;
         search.section_ids = Some(chrome.tree.with_descendants(section.id));
     }
+    for (name, end_of_day) in [("from", false), ("to", true)] {
+        if let Some(raw) = param(&params, name) {
+            let time =
+                broadsheet_domain::dates::parse_filter_time(raw, end_of_day).ok_or_else(|| {
+                    ApiError::invalid(
+                        name,
+                        "must be a date such as 2026-11-28 or an RFC 3339 time",
+                    )
+                })?;
+            if end_of_day {
+                search.to = Some(time);
+            } else {
+                search.from = Some(time);
+            }
+        }
+    }
     if let Some(raw) = param(&params, "language") {
         search.language = Some(
             Language::parse(raw)

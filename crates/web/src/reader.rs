@@ -279,6 +279,21 @@ pub async fn search_page(app: &App, uri: &Uri) -> Response {
                 .ok_or_else(|| AppError::BadRequest(format!("There is no section {path:?}.")))?;
             query.section_ids = Some(data.tree.with_descendants(section.id));
         }
+        for (name, end_of_day) in [("from", false), ("to", true)] {
+            if let Some(raw) = query_value(uri, name).filter(|v| !v.is_empty()) {
+                let time = broadsheet_domain::dates::parse_filter_time(&raw, end_of_day)
+                    .ok_or_else(|| {
+                        AppError::BadRequest(format!(
+                            "{name}: {raw:?} is not a date such as 2026-11-28"
+                        ))
+                    })?;
+                if end_of_day {
+                    query.to = Some(time);
+                } else {
+                    query.from = Some(time);
+                }
+            }
+        }
         if let Some(language) = query_value(uri, "language").filter(|l| !l.is_empty()) {
             query.language = Some(
                 broadsheet_domain::Language::parse(&language)

@@ -153,6 +153,23 @@ async fn the_search_api_answers_json() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["total"], 3);
+    // A date range: nothing in the future, everything since 2000.
+    let future: Value = site
+        .get("/api/content/search?q=football&from=2999-01-01")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(future["total"], 0);
+    let past: Value = site
+        .get("/api/content/search?q=football&from=2000-01-01&to=2999-12-31")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(past["total"], 3);
+    let bad = site.get("/search?q=x&from=yesterday").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert_eq!(body["results"].as_array().map(Vec::len), Some(2));
     assert!(body["results"][0]["url"]
         .as_str()
