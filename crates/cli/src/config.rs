@@ -3,7 +3,7 @@
 //! Every problem names the file (or variable) and the key, and unknown keys are refused,
 //! so a typo never silently falls back to a default.
 
-use broadsheet_domain::{Language, SiteSettings};
+use broadsheet_domain::{AddressKind, Language, SiteSettings};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,6 +24,8 @@ pub struct Config {
     /// The private key that signs the mirror list; never stored in the database.
     pub mirror_key_file: PathBuf,
     pub site: SiteSettings,
+    /// Declared kinds of addresses, by host (see `addresses`).
+    pub address_kinds: std::collections::BTreeMap<String, AddressKind>,
     /// Where the settings came from, for messages.
     pub source: String,
 }
@@ -57,6 +59,9 @@ struct SiteConfig {
     alternate_hosts: Option<Vec<String>>,
     /// "serve" (default): any host gets the site; "refuse": unknown hosts get 421.
     unknown_hosts: Option<String>,
+    /// Kinds for the signed address list, by host: "cdn", "ipfs", "static"... Hosts not
+    /// named are "onion" for .onion addresses and "domain" otherwise.
+    address_kinds: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Environment variables and the key each one sets.
@@ -233,6 +238,18 @@ impl Config {
                 ));
             }
         };
+        let mut address_kinds = std::collections::BTreeMap::new();
+        for (host, kind) in site.address_kinds.unwrap_or_default() {
+            let kind = AddressKind::parse(&kind)
+                .map_err(|e| err(name, format!("site.address_kinds.{host}: {}", e.message)))?;
+            if host != primary_host && !alternate_hosts.contains(&host) {
+                return Err(err(
+                    name,
+                    format!("site.address_kinds.{host}: not the primary nor an alternate host"),
+                ));
+            }
+            address_kinds.insert(host, kind);
+        }
         let site_name = site.name.unwrap_or_else(|| "Broadsheet".into());
         if site_name.trim().is_empty() {
             return Err(err(name, "site.name: must not be empty".into()));
@@ -256,15 +273,25 @@ impl Config {
                 refuse_unknown_hosts,
             },
             source: name.to_owned(),
+            address_kinds,
         })
     }
 }
 
 impl Config {
-    /// The primary and every alternate host: what the mirror list must hold.
-    pub fn all_hosts(&self) -> Vec<String> {
-        std::iter::once(self.site.primary_host.clone())
-            .chain(self.site.alternate_hosts.iter().cloned())
+    /// The primary and every alternate host with its kind: what the mirror list must hold.
+    pub fn addresses(&self) -> Vec<(String, AddressKind)> {
+        std::iter::once(&self.site.primary_host)
+            .chain(self.site.alternate_hosts.iter())
+            .map(|host| {
+                (
+                    host.clone(),
+                    self.address_kinds
+                        .get(host)
+                        .copied()
+                        .unwrap_or_else(|| AddressKind::guess(host)),
+                )
+            })
             .collect()
     }
 }
@@ -287,7 +314,11 @@ fn check_host(host: &str) -> Result<(), String> {
 
 /// The demo's configuration file, written on its first run: documented, and a working
 /// example of every setting.
-pub fn demo_file(site: &SiteSettings) -> String {
+pub fn demo_file(site: &SiteSettings, kinds: &[(&str, &str)]) -> String {
+    let kinds: String = kinds
+        .iter()
+        .map(|(host, kind)| format!("{host:?} = {kind:?}\n"))
+        .collect();
     let hosts = site
         .alternate_hosts
         .iter()
@@ -307,7 +338,9 @@ pub fn demo_file(site: &SiteSettings) -> String {
          tagline = {:?}\n\
          default_language = {:?}\n\
          primary_host = {:?}\n\
-         alternate_hosts = [{hosts}]\n",
+         alternate_hosts = [{hosts}]\n\n\
+         # Kinds for the signed address list; unnamed hosts are \"domain\" (or \"onion\").\n\
+         [site.address_kinds]\n{kinds}",
         site.name,
         site.tagline,
         site.default_language.as_str(),
@@ -385,10 +418,62 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_valid() {
+        let text = include_str!("../../../broadsheet.example.toml");
+        let c = Config::from_toml(
+            text,
+            "broadsheet.example.toml",
+            Path::new("/srv"),
+            None,
+            &[],
+        )
+        .expect("the example parses");
+        assert_eq!(c.site.primary_host, "eveningpost.example");
+        assert!(c
+            .addresses()
+            .contains(&("eveningpost-mirror.example".to_owned(), AddressKind::Cdn)));
+    }
+
+    #[test]
+    fn address_kinds_are_declared_per_host() {
+        let text = "[site]\nprimary_host = \"a.example\"\nalternate_hosts = [\"cdn.example\", \"x.onion\"]\n[site.address_kinds]\n\"cdn.example\" = \"cdn\"\n";
+        let c = parse(text, &[]).expect("valid");
+        assert_eq!(
+            c.addresses(),
+            vec![
+                ("a.example".to_owned(), AddressKind::Domain),
+                ("cdn.example".to_owned(), AddressKind::Cdn),
+                ("x.onion".to_owned(), AddressKind::Onion)
+            ]
+        );
+        let e =
+            parse(&text.replace("\"cdn\"\n", "\"satellite\"\n"), &[]).expect_err("unknown kind");
+        assert!(
+            e.to_string().contains("site.address_kinds.cdn.example"),
+            "{e}"
+        );
+        let e = parse(
+            &text.replace("\"cdn.example\" =", "\"other.example\" ="),
+            &[],
+        )
+        .expect_err("unknown host");
+        assert!(
+            e.to_string().contains("not the primary nor an alternate"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn the_demo_file_parses_back() {
         let site = broadsheet_demo::settings();
-        let c = Config::from_toml(&demo_file(&site), "demo", Path::new("/d"), None, &[])
-            .expect("valid");
+        let c = Config::from_toml(
+            &demo_file(&site, broadsheet_demo::ADDRESS_KINDS),
+            "demo",
+            Path::new("/d"),
+            None,
+            &[],
+        )
+        .expect("valid");
         assert_eq!(c.site, site);
         assert_eq!(c.database_url, "sqlite:///d/broadsheet.db");
     }

@@ -156,7 +156,7 @@ async fn run(command: Command) -> Result<()> {
                     .with_context(|| format!("cannot create {}", data.display()))?;
                 std::fs::write(
                     &config_file,
-                    config::demo_file(&broadsheet_demo::settings()),
+                    config::demo_file(&broadsheet_demo::settings(), broadsheet_demo::ADDRESS_KINDS),
                 )
                 .with_context(|| format!("cannot write {}", config_file.display()))?;
             }
@@ -259,7 +259,7 @@ async fn mirrors(command: MirrorsCommand) -> Result<()> {
         MirrorsCommand::List { site } => {
             let config = site.load()?;
             let store = open_store(&config).await?;
-            store.sync_addresses(&config.all_hosts()).await?;
+            store.sync_addresses(&config.addresses()).await?;
             println!("serial {}", store.mirror_serial().await?);
             let checks = store.latest_checks().await?;
             for a in store.addresses().await? {
@@ -287,7 +287,7 @@ async fn mirrors(command: MirrorsCommand) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}", e.message))?;
             let config = site.load()?;
             let store = open_store(&config).await?;
-            store.sync_addresses(&config.all_hosts()).await?;
+            store.sync_addresses(&config.addresses()).await?;
             let address = store
                 .set_address_state(&host, state)
                 .await
@@ -307,7 +307,7 @@ async fn mirrors(command: MirrorsCommand) -> Result<()> {
                 .context("the check compares each address's list with this site's key")?;
             let fingerprint = broadsheet_mirror::fingerprint(&key.verifying_key());
             let store = open_store(&config).await?;
-            store.sync_addresses(&config.all_hosts()).await?;
+            store.sync_addresses(&config.addresses()).await?;
             let serial = store.mirror_serial().await?;
             let client = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -450,7 +450,7 @@ async fn build_app(
     with_search: bool,
 ) -> Result<broadsheet_web::SharedApp> {
     let theme = Theme::new(config.theme_dir.as_deref())?;
-    store.sync_addresses(&config.all_hosts()).await?;
+    store.sync_addresses(&config.addresses()).await?;
     let mirror_key = if config.mirror_key_file.exists() {
         Some(broadsheet_mirror::read_key_file(&config.mirror_key_file)?)
     } else {

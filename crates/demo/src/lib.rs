@@ -65,6 +65,9 @@ pub fn settings() -> SiteSettings {
     }
 }
 
+/// Address kinds the demo declares for its signed list (others are guessed).
+pub const ADDRESS_KINDS: &[(&str, &str)] = &[("ledger.edge-cdn.example", "cdn")];
+
 /// A demo section: (slug, parent slug, name, description, language edition).
 type SectionSpec = (
     &'static str,

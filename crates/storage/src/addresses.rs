@@ -7,32 +7,34 @@ use chrono::Utc;
 use sqlx::{Any, Row, Transaction};
 
 impl Store {
-    /// Makes the list follow the configuration: configured hosts missing from it are added
-    /// as active; active hosts no longer configured are retired. States set by an operator
-    /// (blocked, retired) are kept. Returns whether anything changed.
-    pub async fn sync_addresses(&self, configured: &[String]) -> Result<bool> {
+    /// Makes the list follow the configuration, given as (host, kind): configured hosts
+    /// missing from it are added as active, a changed kind is updated, and active hosts no
+    /// longer configured are retired. States set by an operator (blocked, retired) are kept.
+    /// Returns whether anything changed.
+    pub async fn sync_addresses(&self, configured: &[(String, AddressKind)]) -> Result<bool> {
         let _turn = self.write_turn().await;
         let now = Utc::now().timestamp();
         let mut tx = self.pool.begin().await?;
         let mut changed = false;
-        for host in configured {
-            let inserted = sqlx::query(
+        for (host, kind) in configured {
+            let written = sqlx::query(
                 "INSERT INTO site_addresses (host, kind, state, added, updated) VALUES ($1, $2, 'active', $3, $3)
-                 ON CONFLICT (host) DO NOTHING",
+                 ON CONFLICT (host) DO UPDATE SET kind = excluded.kind, updated = excluded.updated
+                 WHERE site_addresses.kind <> excluded.kind",
             )
             .bind(host)
-            .bind(AddressKind::guess(host).as_str())
+            .bind(kind.as_str())
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            changed |= inserted.rows_affected() > 0;
+            changed |= written.rows_affected() > 0;
         }
         let rows = sqlx::query("SELECT host FROM site_addresses WHERE state = 'active'")
             .fetch_all(&mut *tx)
             .await?;
         for row in rows {
             let host: String = row.try_get("host")?;
-            if !configured.contains(&host) {
+            if !configured.iter().any(|(h, _)| *h == host) {
                 sqlx::query(
                     "UPDATE site_addresses SET state = 'retired', updated = $1 WHERE host = $2",
                 )

@@ -472,7 +472,11 @@ async fn unusable_urls_are_named() {
 async fn the_address_list_follows_the_config_and_every_change_raises_the_serial() {
     on_both("addresses", |store| async move {
         assert_eq!(store.mirror_serial().await.expect("serial"), 0);
-        let hosts = |list: &[&str]| list.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>();
+        let hosts = |list: &[&str]| {
+            list.iter()
+                .map(|h| ((*h).to_owned(), AddressKind::guess(h)))
+                .collect::<Vec<_>>()
+        };
         assert!(store
             .sync_addresses(&hosts(&["news.example", "mirror.example", "abc.onion"]))
             .await
@@ -524,6 +528,25 @@ async fn the_address_list_follows_the_config_and_every_change_raises_the_serial(
                 .await,
             Err(StoreError::NotFound(_))
         ));
+        // Declaring a kind in the configuration updates it, and raises the serial.
+        let serial = store.mirror_serial().await.expect("serial");
+        let declared = vec![
+            ("news.example".to_owned(), AddressKind::Domain),
+            ("mirror.example".to_owned(), AddressKind::Cdn),
+        ];
+        assert!(store.sync_addresses(&declared).await.expect("sync"));
+        assert_eq!(store.mirror_serial().await.expect("serial"), serial + 1);
+        let cdn = store
+            .addresses()
+            .await
+            .expect("list")
+            .into_iter()
+            .find(|a| a.host == "mirror.example")
+            .expect("mirror");
+        assert_eq!(
+            (cdn.kind, cdn.state),
+            (AddressKind::Cdn, AddressState::Blocked)
+        );
     })
     .await;
 }

@@ -53,8 +53,9 @@ pub async fn start_with(
         .await
         .expect("seed demo");
     let theme = Theme::new(theme_dir).expect("theme");
-    let hosts: Vec<String> = std::iter::once(settings.primary_host.clone())
-        .chain(settings.alternate_hosts.iter().cloned())
+    let hosts: Vec<_> = std::iter::once(&settings.primary_host)
+        .chain(settings.alternate_hosts.iter())
+        .map(|h| (h.clone(), broadsheet_domain::AddressKind::guess(h)))
         .collect();
     store.sync_addresses(&hosts).await.expect("addresses");
     let key = broadsheet_mirror::generate().expect("signing key");
