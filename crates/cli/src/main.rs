@@ -468,7 +468,7 @@ async fn build_app(
                     config.search_dir.display()
                 )
             })?;
-        (Some(broadsheet_web::search::shared(index)), fresh)
+        (Some(std::sync::Arc::new(index)), fresh)
     } else {
         (None, false)
     };

@@ -62,7 +62,9 @@ impl Pager {
             if n == 1 {
                 base_path.to_owned()
             } else {
-                format!("{base_path}?page={n}")
+                // The base may carry a query already (a search).
+                let joiner = if base_path.contains('?') { '&' } else { '?' };
+                format!("{base_path}{joiner}page={n}")
             }
         };
         Pager {
@@ -540,5 +542,22 @@ fn canonical_page(path: &str, pager: &Pager) -> String {
         format!("{path}?page={}", pager.page)
     } else {
         path.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pager;
+
+    #[test]
+    fn pager_links_keep_an_existing_query() {
+        let section = Pager::new("/news", 2, 3);
+        assert_eq!(
+            (section.newer.as_deref(), section.older.as_deref()),
+            (Some("/news"), Some("/news?page=3"))
+        );
+        let search = Pager::new("/search?q=rain", 1, 2);
+        assert_eq!(search.older.as_deref(), Some("/search?q=rain&page=2"));
+        assert_eq!(search.newer, None);
     }
 }

@@ -96,14 +96,6 @@ impl PageCache {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.pages.read().map(|p| p.len()).unwrap_or_default()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     pub async fn chrome(&self, store: &Store) -> Result<Arc<ChromeData>, StoreError> {
         if let Some(chrome) = self.chrome.read().ok().and_then(|c| c.clone()) {
             return Ok(chrome);

@@ -7,7 +7,7 @@ use broadsheet_render::feeds::{self, Feed};
 use broadsheet_render::sitemaps::{self, Entry, MAX_NEWS, MAX_URLS};
 use broadsheet_render::Chrome;
 use broadsheet_storage::Listing;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 /// How many of the newest articles a feed carries.
 const FEED_ITEMS: u32 = 30;
@@ -96,22 +96,10 @@ pub async fn feed(
     Ok(feeds::render(&feed, format))
 }
 
-/// How many articles are published.
-async fn article_count(app: &App) -> Result<u64, AppError> {
-    Ok(app
-        .store
-        .list_published(&Listing {
-            limit: 1,
-            ..Listing::default()
-        })
-        .await?
-        .1)
-}
-
-pub async fn sitemap_index(app: &App) -> Result<String, AppError> {
-    let total = article_count(app).await?;
-    let files = total.div_ceil(MAX_URLS as u64).max(1);
-    let (newest, _) = app
+/// The sitemap files, with the last change of the article ones: what the index lists and
+/// what the static export writes.
+pub async fn sitemap_files(app: &App) -> Result<Vec<(String, Option<DateTime<Utc>>)>, AppError> {
+    let (newest, total) = app
         .store
         .list_published(&Listing {
             limit: 1,
@@ -119,13 +107,18 @@ pub async fn sitemap_index(app: &App) -> Result<String, AppError> {
         })
         .await?;
     let lastmod = newest.first().map(|a| a.updated_at);
+    let files = total.div_ceil(MAX_URLS as u64).max(1);
     let mut entries: Vec<_> = (1..=files)
         .map(|n| (format!("/sitemaps/articles-{n}.xml"), lastmod))
         .collect();
     for name in ["sections", "tags", "authors", "pages", "news"] {
         entries.push((format!("/sitemaps/{name}.xml"), None));
     }
-    Ok(sitemaps::index(&app.settings, &entries))
+    Ok(entries)
+}
+
+pub async fn sitemap_index(app: &App) -> Result<String, AppError> {
+    Ok(sitemaps::index(&app.settings, &sitemap_files(app).await?))
 }
 
 pub async fn sitemap(app: &App, tree: &SectionTree, name: &str) -> Result<String, AppError> {

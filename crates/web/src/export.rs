@@ -166,17 +166,12 @@ async fn collect(app: &App) -> Result<BTreeMap<String, Vec<u8>>, AppError> {
     }
     pages.push((Route::SitemapIndex, 1, "sitemap.xml".into()));
     pages.push((Route::Robots, 1, "robots.txt".into()));
-    let sitemap_index = distribution::sitemap_index(app).await?;
-    for loc in sitemap_index
-        .split("<loc>")
-        .skip(1)
-        .filter_map(|s| s.split("</loc>").next())
-    {
-        if let Some((_, name)) = loc.rsplit_once("/sitemaps/") {
+    for (path, _) in distribution::sitemap_files(app).await? {
+        if let Some(name) = path.strip_prefix("/sitemaps/") {
             pages.push((
                 Route::Sitemap(name.to_owned()),
                 1,
-                format!("sitemaps/{name}"),
+                path.trim_start_matches('/').to_owned(),
             ));
         }
     }

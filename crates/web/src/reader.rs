@@ -308,12 +308,7 @@ pub async fn search_page(app: &App, uri: &Uri) -> Response {
             "/search?q={}",
             percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC)
         );
-        let pager = Pager {
-            page: page.get(),
-            pages,
-            newer: (page.get() > 1).then(|| format!("{base}&page={}", page.get() - 1)),
-            older: (page.get() < pages).then(|| format!("{base}&page={}", page.get() + 1)),
-        };
+        let pager = Pager::new(&base, page.get(), pages);
         let chrome = Chrome {
             settings: &app.settings,
             sections: &data.tree,

@@ -6,7 +6,6 @@ use broadsheet_domain::{ArticleDetail, SectionTree};
 use broadsheet_search::{Indexed, Results, SearchIndex, SearchQuery};
 use broadsheet_storage::{ChangeEvent, Store};
 use chrono::Utc;
-use std::sync::Arc;
 
 /// Re-indexes each article the store announces as changed: published ones are added or
 /// replaced, anything else is removed. Runs in the background, so it never slows a save.
@@ -78,8 +77,4 @@ pub(crate) fn run(app: &App, query: &SearchQuery) -> Result<Option<Results>, App
         .search(query)
         .map(Some)
         .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-pub fn shared(index: SearchIndex) -> Arc<SearchIndex> {
-    Arc::new(index)
 }

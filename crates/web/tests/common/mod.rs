@@ -60,9 +60,8 @@ pub async fn start_with(
     store.sync_addresses(&hosts).await.expect("addresses");
     let key = broadsheet_mirror::generate().expect("signing key");
     let fingerprint = broadsheet_mirror::fingerprint(&key.verifying_key());
-    let search = broadsheet_web::search::shared(
-        broadsheet_search::SearchIndex::in_memory().expect("search index"),
-    );
+    let search =
+        std::sync::Arc::new(broadsheet_search::SearchIndex::in_memory().expect("search index"));
     broadsheet_web::search::rebuild(&store, &search)
         .await
         .expect("index the demo");
