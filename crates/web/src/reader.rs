@@ -304,10 +304,15 @@ pub async fn search_page(app: &App, uri: &Uri) -> Response {
         let results = search::run(app, &query)?;
         let total = results.as_ref().map(|r| r.total).unwrap_or_default() as u64;
         let pages = page_count(total, PER_PAGE);
-        let base = format!(
-            "/search?q={}",
-            percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC)
-        );
+        // Paging keeps the query and every filter.
+        let mut base = form_urlencoded::Serializer::new(String::new());
+        base.append_pair("q", &text);
+        for name in ["section", "language", "from", "to"] {
+            if let Some(value) = query_value(uri, name).filter(|v| !v.is_empty()) {
+                base.append_pair(name, &value);
+            }
+        }
+        let base = format!("/search?{}", base.finish());
         let pager = Pager::new(&base, page.get(), pages);
         let chrome = Chrome {
             settings: &app.settings,

@@ -140,6 +140,17 @@ async fn bad_queries_get_a_page_never_an_error() {
         site.get("/search?q=x&page=abc").await.status(),
         StatusCode::BAD_REQUEST
     );
+    // Paging through results keeps the filters.
+    let (_, page) = site.page("/search?q=the&language=en&per=1").await;
+    let next = page
+        .select(&sel(".pager a[rel=next]"))
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned))
+        .expect("a next page");
+    assert!(
+        next.starts_with("/search?q=the&language=en") && next.ends_with("&page=2"),
+        "{next}"
+    );
     assert_eq!(
         site.get("/search?q=x&section=nowhere").await.status(),
         StatusCode::BAD_REQUEST
