@@ -194,6 +194,8 @@ pub struct Article {
     pub updated_at: DateTime<Utc>,
     /// Increases by one with every save; the base for optimistic concurrency.
     pub revision: i64,
+    /// The newsroom user who created it; none for imported and demo articles.
+    pub owner: Option<Id>,
 }
 
 /// The URL path of an article: its section's path, the publication date, the slug.
@@ -230,7 +232,9 @@ pub struct ArticleDetail {
     pub bylines: Vec<BylineView>,
     pub tags: Vec<Tag>,
     pub lead: Option<Media>,
+    pub corrections: Vec<Correction>,
 }
+
 
 impl ArticleDetail {
     /// Published and due: what readers may see.
@@ -246,8 +250,22 @@ pub struct Revision {
     pub article_id: Id,
     pub revision: i64,
     pub saved_at: DateTime<Utc>,
+    /// The name of the user who saved it; none when the system did.
+    pub saved_by: Option<String>,
+    /// Why it was saved, when that is more than an edit ("Published", "Correction: ...").
+    pub note: String,
     pub draft: ArticleDraft,
 }
+
+/// A dated note on a published article saying what was wrong and what was put right.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub id: Id,
+    pub article_id: Id,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {
@@ -372,6 +390,22 @@ pub struct Media {
     pub credit: String,
     /// An archive picture, not taken at the event: the page labels it "File photo".
     pub file_photo: bool,
+    /// Widths of the resized copies, served as `{stem}-{width}.{ext}`, narrowest first.
+    pub variants: Vec<u32>,
+    /// Whether each resized copy also exists as WebP (made only where WebP is smaller).
+    pub webp: bool,
+}
+
+impl Media {
+    /// The name of the copy `width` pixels wide, in the original's format or as WebP.
+    pub fn variant_name(&self, width: u32, webp: bool) -> String {
+        let (stem, ext) = self
+            .file_name
+            .rsplit_once('.')
+            .unwrap_or((&self.file_name, ""));
+        let ext = if webp { "webp" } else { ext };
+        format!("{stem}-{width}.{ext}")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

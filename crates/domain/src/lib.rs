@@ -4,6 +4,7 @@
 //! Nothing here does I/O or knows about HTTP or SQL, so every rule can be tested and fuzzed
 //! on its own and shared by the server, the storage layer and the importers.
 
+pub mod accounts;
 pub mod content;
 pub mod dates;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod section_tree;
 pub mod settings;
 pub mod slug;
 
+pub use accounts::{Action, NewUser, Role, User};
 pub use content::*;
 pub use error::ValidationError;
 pub use language::{Direction, Language};

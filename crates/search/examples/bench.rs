@@ -162,10 +162,12 @@ fn main() {
                     created_at: published,
                     updated_at: published,
                     revision: 1,
+                    owner: None,
                 },
                 bylines: vec![],
                 tags: vec![],
                 lead: None,
+                corrections: vec![],
             }
         })
         .collect();

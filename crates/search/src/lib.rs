@@ -496,6 +496,7 @@ mod tests {
                 created_at: published,
                 updated_at: published,
                 revision: 1,
+                owner: None,
             },
             bylines: vec![],
             tags: vec![Tag {
@@ -504,6 +505,7 @@ mod tests {
                 name: "Weather".into(),
             }],
             lead: None,
+            corrections: vec![],
         }
     }
 

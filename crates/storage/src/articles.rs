@@ -4,7 +4,7 @@ use crate::catalogue::{MediaRow, MEDIA_COLUMNS};
 use crate::{placeholders, to_time, ChangeEvent, Result, Store, StoreError};
 use broadsheet_domain::{
     article_path, Article, ArticleDetail, ArticleDraft, ArticleStatus, ArticleSummary, Byline,
-    BylineView, Id, Language, Revision, Slug,
+    BylineView, Correction, Id, Language, Revision, Slug,
 };
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -44,7 +44,8 @@ fn bind_all<'q>(mut query: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
 const ARTICLE_COLUMNS: &str =
     "a.id, a.path, a.slug, a.section_id, a.language, a.headline, a.standfirst, \
      a.body, a.dateline, a.lead_media_id, a.status, a.published_at, a.created_at, a.updated_at, \
-     a.translation_group, a.revision";
+     a.translation_group, a.revision, a.created_by";
+
 
 const SUMMARY_COLUMNS: &str =
     "a.id, a.path, a.headline, a.standfirst, a.language, a.section_id, a.published_at, a.updated_at";
@@ -74,9 +75,65 @@ fn summary_from(row: &AnyRow) -> Result<ArticleSummary> {
     })
 }
 
+/// Who saved a revision and why, as the article's history shows it. The default is the
+/// system itself (the demo, an import, the scheduler) with no note.
+#[derive(Debug, Clone, Default)]
+pub struct SavedBy {
+    pub user_id: Option<Id>,
+    pub note: String,
+}
+
+impl SavedBy {
+    pub fn user(user_id: Id) -> SavedBy {
+        SavedBy {
+            user_id: Some(user_id),
+            note: String::new(),
+        }
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> SavedBy {
+        self.note = note.into();
+        self
+    }
+}
+
+/// A line of the newsroom's article list.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NewsroomItem {
+    pub id: Id,
+    pub path: String,
+    pub headline: String,
+    pub status: ArticleStatus,
+    pub section_id: Id,
+    pub language: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub revision: i64,
+    pub owner: Option<Id>,
+    pub owner_name: Option<String>,
+}
+
+/// Which articles the newsroom's list shows, whatever their status; newest change first.
+#[derive(Debug, Clone, Default)]
+pub struct NewsroomFilter {
+    pub status: Option<ArticleStatus>,
+    pub section_id: Option<Id>,
+    /// Articles created by this user.
+    pub owner: Option<Id>,
+    pub language: Option<Language>,
+    /// Words the headline contains.
+    pub headline: Option<String>,
+    pub limit: u32,
+}
+
 impl Store {
-    /// Stores a new article as revision 1.
+    /// Stores a new article as revision 1, saved by the system.
     pub async fn create_article(&self, draft: &ArticleDraft) -> Result<Article> {
+        self.create_article_by(draft, &SavedBy::default()).await
+    }
+
+    /// Stores a new article as revision 1; `by` becomes its owner.
+    pub async fn create_article_by(&self, draft: &ArticleDraft, by: &SavedBy) -> Result<Article> {
         draft.validate()?;
         let draft = &draft.normalized();
         let _turn = self.write_turn().await;
@@ -90,18 +147,19 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let insert = sqlx::query(
             "INSERT INTO articles (path, slug, section_id, language, headline, standfirst, body, dateline,
-                lead_media_id, status, published_at, created_at, updated_at, translation_group, revision)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, 1) RETURNING id",
+                lead_media_id, status, published_at, created_at, updated_at, translation_group, revision, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, 1, $14) RETURNING id",
         );
         let row = bind_draft(insert, &path, draft)
             .bind(now.timestamp())
             .bind(draft.translation_group.as_deref())
+            .bind(by.user_id)
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| path_conflict(e, &path))?;
         let id: Id = row.try_get("id")?;
         write_relations(&mut tx, id, draft).await?;
-        write_revision(&mut tx, id, 1, now, draft).await?;
+        write_revision(&mut tx, id, 1, now, draft, by).await?;
         tx.commit().await?;
         self.announce(ChangeEvent::Article { id });
         Ok(Article {
@@ -111,17 +169,30 @@ impl Store {
             created_at: to_time(now.timestamp()),
             updated_at: to_time(now.timestamp()),
             revision: 1,
+            owner: by.user_id,
         })
     }
 
-    /// Saves a new version of an article. `base_revision` is the revision the editor started
-    /// from; when someone saved in between, the save is refused rather than overwriting theirs.
-    /// A published article whose address changes keeps its old address as a redirect.
+    /// Saves a new version of an article as the system; see [`Store::update_article_by`].
     pub async fn update_article(
         &self,
         id: Id,
         base_revision: Option<i64>,
         draft: &ArticleDraft,
+    ) -> Result<Article> {
+        self.update_article_by(id, base_revision, draft, &SavedBy::default())
+            .await
+    }
+
+    /// Saves a new version of an article. `base_revision` is the revision the editor started
+    /// from; when someone saved in between, the save is refused rather than overwriting theirs.
+    /// A published article whose address changes keeps its old address as a redirect.
+    pub async fn update_article_by(
+        &self,
+        id: Id,
+        base_revision: Option<i64>,
+        draft: &ArticleDraft,
+        by: &SavedBy,
     ) -> Result<Article> {
         draft.validate()?;
         let draft = &draft.normalized();
@@ -171,7 +242,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         write_relations(&mut tx, id, draft).await?;
-        write_revision(&mut tx, id, revision, now, draft).await?;
+        write_revision(&mut tx, id, revision, now, draft, by).await?;
         // An address that now belongs to this article again is no longer a redirect.
         sqlx::query("DELETE FROM redirects WHERE old_path = $1")
             .bind(&path)
@@ -196,6 +267,7 @@ impl Store {
             created_at: current.created_at,
             updated_at: to_time(now.timestamp()),
             revision,
+            owner: current.owner,
         })
     }
 
@@ -255,6 +327,7 @@ impl Store {
         Ok(Some(ArticleDetail {
             bylines: self.bylines_of(article.id).await?,
             tags: self.tags_of(article.id).await?,
+            corrections: self.corrections(article.id).await?,
             lead,
             article,
         }))
@@ -287,6 +360,172 @@ impl Store {
             .map(|t| t.name)
             .collect();
         Ok(article)
+    }
+
+    /// The newsroom's list of articles in every state, most recently changed first.
+    pub async fn newsroom_articles(&self, filter: &NewsroomFilter) -> Result<Vec<NewsroomItem>> {
+        let mut conditions = vec!["1 = 1".to_owned()];
+        let mut binds: Vec<Bind> = Vec::new();
+        if let Some(status) = filter.status {
+            binds.push(Bind::Text(status.as_str().into()));
+            conditions.push(format!("a.status = ${}", binds.len()));
+        }
+        if let Some(section) = filter.section_id {
+            binds.push(Bind::Int(section));
+            conditions.push(format!("a.section_id = ${}", binds.len()));
+        }
+        if let Some(owner) = filter.owner {
+            binds.push(Bind::Int(owner));
+            conditions.push(format!("a.created_by = ${}", binds.len()));
+        }
+        if let Some(language) = &filter.language {
+            binds.push(Bind::Text(language.to_string()));
+            conditions.push(format!("a.language = ${}", binds.len()));
+        }
+        for word in filter
+            .headline
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(8)
+        {
+            binds.push(Bind::Text(format!("%{}%", word.to_lowercase())));
+            conditions.push(format!("LOWER(a.headline) LIKE ${}", binds.len()));
+        }
+        let sql = format!(
+            "SELECT a.id, a.path, a.headline, a.status, a.section_id, a.language, a.published_at,
+                a.updated_at, a.revision, a.created_by, u.name AS owner_name
+             FROM articles a LEFT JOIN users u ON u.id = a.created_by
+             WHERE {} ORDER BY a.updated_at DESC, a.id DESC LIMIT ${}",
+            conditions.join(" AND "),
+            binds.len() + 1
+        );
+        let rows = bind_all(sqlx::query(&sql), &binds)
+            .bind(i64::from(filter.limit.clamp(1, 500)))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(NewsroomItem {
+                    id: r.try_get("id")?,
+                    path: r.try_get("path")?,
+                    headline: r.try_get("headline")?,
+                    status: ArticleStatus::parse(&r.try_get::<String, _>("status")?)
+                        .map_err(|e| corrupt("status", e))?,
+                    section_id: r.try_get("section_id")?,
+                    language: r.try_get("language")?,
+                    published_at: r.try_get::<Option<i64>, _>("published_at")?.map(to_time),
+                    updated_at: to_time(r.try_get("updated_at")?),
+                    revision: r.try_get("revision")?,
+                    owner: r.try_get("created_by")?,
+                    owner_name: r.try_get("owner_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Publishes every scheduled article whose time has come, including times that passed
+    /// while the server was down. Returns the ids published.
+    pub async fn publish_due(&self, now: DateTime<Utc>) -> Result<Vec<Id>> {
+        let rows = sqlx::query(
+            "SELECT id FROM articles WHERE status = 'scheduled' AND published_at <= $1 ORDER BY published_at",
+        )
+        .bind(now.timestamp())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut published = Vec::new();
+        for row in rows {
+            let id: Id = row.try_get("id")?;
+            let Some(article) = self.article(id).await? else {
+                continue;
+            };
+            let mut draft = article.draft;
+            draft.status = ArticleStatus::Published;
+            let by = SavedBy::default().with_note("Published as scheduled");
+            match self
+                .update_article_by(id, Some(article.revision), &draft, &by)
+                .await
+            {
+                Ok(_) => published.push(id),
+                // Someone saved it meanwhile; the next round sees their version.
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(published)
+    }
+
+    /// Adds a dated correction to an article and records it in its history as a revision.
+    pub async fn add_correction(&self, id: Id, note: &str, by: &SavedBy) -> Result<Correction> {
+        let note = note.trim();
+        if note.is_empty() || note.chars().count() > 2_000 {
+            return Err(broadsheet_domain::ValidationError::new(
+                "note",
+                "a correction needs a note of at most 2,000 characters",
+            )
+            .into());
+        }
+        let _turn = self.write_turn().await;
+        let current = self
+            .article(id)
+            .await?
+            .ok_or(StoreError::NotFound("the article"))?;
+        let now = Utc::now();
+        let revision = current.revision + 1;
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO corrections (article_id, note, created_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(id)
+        .bind(note)
+        .bind(now.timestamp())
+        .bind(by.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let updated = sqlx::query(
+            "UPDATE articles SET revision = $1, updated_at = $2 WHERE id = $3 AND revision = $4",
+        )
+        .bind(revision)
+        .bind(now.timestamp())
+        .bind(id)
+        .bind(current.revision)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::Conflict(
+                "this article was saved by someone else meanwhile".into(),
+            ));
+        }
+        let by = by.clone().with_note(format!("Correction: {note}"));
+        write_revision(&mut tx, id, revision, now, &current.draft, &by).await?;
+        tx.commit().await?;
+        self.announce(ChangeEvent::Article { id });
+        Ok(Correction {
+            id: row.try_get("id")?,
+            article_id: id,
+            note: note.to_owned(),
+            created_at: to_time(now.timestamp()),
+        })
+    }
+
+    /// An article's corrections, oldest first.
+    pub async fn corrections(&self, article_id: Id) -> Result<Vec<Correction>> {
+        let rows = sqlx::query(
+            "SELECT id, note, created_at FROM corrections WHERE article_id = $1 ORDER BY created_at, id",
+        )
+        .bind(article_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Correction {
+                    id: r.try_get("id")?,
+                    article_id,
+                    note: r.try_get("note")?,
+                    created_at: to_time(r.try_get("created_at")?),
+                })
+            })
+            .collect()
     }
 
     /// Where an old address of a published article points now.
@@ -325,7 +564,9 @@ impl Store {
     /// Every saved version of an article, oldest first.
     pub async fn revisions(&self, article_id: Id) -> Result<Vec<Revision>> {
         let rows = sqlx::query(
-            "SELECT revision, saved_at, snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision",
+            "SELECT r.revision, r.saved_at, r.snapshot, r.note, u.name AS saved_by
+             FROM article_revisions r LEFT JOIN users u ON u.id = r.saved_by
+             WHERE r.article_id = $1 ORDER BY r.revision",
         )
         .bind(article_id)
         .fetch_all(&self.pool)
@@ -337,6 +578,8 @@ impl Store {
                     article_id,
                     revision: r.try_get("revision")?,
                     saved_at: to_time(r.try_get("saved_at")?),
+                    saved_by: r.try_get("saved_by")?,
+                    note: r.try_get("note")?,
                     draft: serde_json::from_str(&snapshot).map_err(|e| corrupt("revision", e))?,
                 })
             })
@@ -567,13 +810,16 @@ async fn write_revision(
     revision: i64,
     at: DateTime<Utc>,
     draft: &ArticleDraft,
+    by: &SavedBy,
 ) -> Result<()> {
     let snapshot = serde_json::to_string(draft).map_err(|e| corrupt("revision", e))?;
-    sqlx::query("INSERT INTO article_revisions (article_id, revision, saved_at, snapshot) VALUES ($1, $2, $3, $4)")
+    sqlx::query("INSERT INTO article_revisions (article_id, revision, saved_at, snapshot, saved_by, note) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(revision)
         .bind(at.timestamp())
         .bind(snapshot)
+        .bind(by.user_id)
+        .bind(by.note.as_str())
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -606,5 +852,6 @@ fn article_from(row: &AnyRow) -> Result<Article> {
         created_at: to_time(row.try_get("created_at")?),
         updated_at: to_time(row.try_get("updated_at")?),
         revision: row.try_get("revision")?,
+        owner: row.try_get("created_by")?,
     })
 }

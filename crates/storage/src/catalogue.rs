@@ -62,12 +62,17 @@ pub(crate) struct MediaRow {
     caption: String,
     credit: String,
     file_photo: i64,
+    variants: String,
+    webp: i64,
 }
 
 pub(crate) const MEDIA_COLUMNS: &str =
     "m.id AS m_id, m.file_name AS m_file_name, m.mime AS m_mime, m.width AS m_width, \
      m.height AS m_height, m.alt AS m_alt, m.caption AS m_caption, m.credit AS m_credit, \
-     m.file_photo AS m_file_photo";
+     m.file_photo AS m_file_photo, m.variants AS m_variants, m.webp AS m_webp";
+
+const MEDIA_SELECT: &str =
+    "SELECT id, file_name, mime, width, height, alt, caption, credit, file_photo, variants, webp FROM media";
 
 impl MediaRow {
     pub(crate) fn from_prefixed(row: &AnyRow) -> Result<Option<Media>> {
@@ -84,6 +89,8 @@ impl MediaRow {
             caption: row.try_get("m_caption")?,
             credit: row.try_get("m_credit")?,
             file_photo: row.try_get("m_file_photo")?,
+            variants: row.try_get("m_variants")?,
+            webp: row.try_get("m_webp")?,
         };
         Ok(Some(media.into()))
     }
@@ -101,6 +108,12 @@ impl From<MediaRow> for Media {
             caption: r.caption,
             credit: r.credit,
             file_photo: r.file_photo != 0,
+            variants: r
+                .variants
+                .split(',')
+                .filter_map(|w| w.trim().parse().ok())
+                .collect(),
+            webp: r.webp != 0,
         }
     }
 }
@@ -141,6 +154,100 @@ impl Store {
             description: new.description.clone(),
             position: new.position,
             language: new.language.clone(),
+        })
+    }
+
+    /// Renames, moves or reorders a section. When its address changes, the articles in it
+    /// and below it move too, and their old addresses redirect to the new ones.
+    pub async fn update_section(&self, id: Id, changed: &NewSection) -> Result<Section> {
+        changed.validate()?;
+        let mut tree = self.section_tree().await?;
+        if tree.get(id).is_none() {
+            return Err(StoreError::NotFound("the section"));
+        }
+        if let Some(parent) = changed.parent_id {
+            if tree.get(parent).is_none() {
+                return Err(StoreError::NotFound("the parent section"));
+            }
+            if tree.with_descendants(id).contains(&parent) {
+                return Err(broadsheet_domain::ValidationError::new(
+                    "parent",
+                    "a section cannot be placed inside itself",
+                )
+                .into());
+            }
+        }
+        let _turn = self.write_turn().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE sections SET parent_id = $1, slug = $2, name = $3, description = $4, position = $5,
+                language = $6 WHERE id = $7",
+        )
+        .bind(changed.parent_id)
+        .bind(changed.slug.as_str())
+        .bind(changed.name.trim())
+        .bind(&changed.description)
+        .bind(changed.position)
+        .bind(changed.language.as_ref().map(Language::as_str))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let moved = tree.with_descendants(id);
+        let old_paths: Vec<(Id, String)> = moved
+            .iter()
+            .filter_map(|s| tree.path(*s).map(|p| (*s, p.to_owned())))
+            .collect();
+        let mut sections: Vec<Section> = tree.all().cloned().collect();
+        for section in &mut sections {
+            if section.id == id {
+                section.parent_id = changed.parent_id;
+                section.slug = changed.slug.clone();
+            }
+        }
+        tree = broadsheet_domain::SectionTree::new(sections);
+        for (section_id, old) in old_paths {
+            let Some(new) = tree.path(section_id) else {
+                continue;
+            };
+            if new == old {
+                continue;
+            }
+            let rows = sqlx::query("SELECT id, path, status FROM articles WHERE section_id = $1")
+                .bind(section_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in rows {
+                let article_id: Id = row.try_get("id")?;
+                let path: String = row.try_get("path")?;
+                let status: String = row.try_get("status")?;
+                let new_path = format!("{new}{}", &path[old.len().min(path.len())..]);
+                sqlx::query("UPDATE articles SET path = $1 WHERE id = $2")
+                    .bind(&new_path)
+                    .bind(article_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if status == "published" {
+                    sqlx::query(
+                        "INSERT INTO redirects (old_path, article_id) VALUES ($1, $2)
+                         ON CONFLICT (old_path) DO UPDATE SET article_id = excluded.article_id",
+                    )
+                    .bind(&path)
+                    .bind(article_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        self.announce(ChangeEvent::Catalogue);
+        Ok(Section {
+            id,
+            parent_id: changed.parent_id,
+            slug: changed.slug.clone(),
+            name: changed.name.trim().to_owned(),
+            description: changed.description.clone(),
+            position: changed.position,
+            language: changed.language.clone(),
         })
     }
 
@@ -266,17 +373,78 @@ impl Store {
             caption: new.caption.clone(),
             credit: new.credit.clone(),
             file_photo: new.file_photo,
+            variants: Vec::new(),
+            webp: false,
         })
     }
 
     pub async fn media(&self, id: Id) -> Result<Option<Media>> {
-        let row = sqlx::query_as::<_, MediaRow>(
-            "SELECT id, file_name, mime, width, height, alt, caption, credit, file_photo FROM media WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query_as::<_, MediaRow>(&format!("{MEDIA_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(Media::from))
+    }
+
+    /// The media library, newest first; `query` narrows it to captions, credits or alt
+    /// texts holding those words.
+    pub async fn media_library(&self, query: &str, limit: u32) -> Result<Vec<Media>> {
+        let like = format!("%{}%", query.trim().to_lowercase());
+        let rows = sqlx::query_as::<_, MediaRow>(&format!(
+            "{MEDIA_SELECT} WHERE LOWER(caption) LIKE $1 OR LOWER(credit) LIKE $1 OR LOWER(alt) LIKE $1
+             ORDER BY id DESC LIMIT $2"
+        ))
+        .bind(like)
+        .bind(i64::from(limit.clamp(1, 500)))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Media::from).collect())
+    }
+
+    /// Records the resized copies made of an image.
+    pub async fn set_media_variants(&self, id: Id, widths: &[u32], webp: bool) -> Result<()> {
+        let _turn = self.write_turn().await;
+        let list = widths
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        sqlx::query("UPDATE media SET variants = $1, webp = $2 WHERE id = $3")
+            .bind(list)
+            .bind(i64::from(webp))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        self.announce(ChangeEvent::Catalogue);
+        Ok(())
+    }
+
+    /// Changes what is said about an image: its alt text, caption, credit and file-photo flag.
+    pub async fn update_media_text(
+        &self,
+        id: Id,
+        alt: &str,
+        caption: &str,
+        credit: &str,
+        file_photo: bool,
+    ) -> Result<Media> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query(
+            "UPDATE media SET alt = $1, caption = $2, credit = $3, file_photo = $4 WHERE id = $5",
+        )
+        .bind(alt.trim())
+        .bind(caption.trim())
+        .bind(credit.trim())
+        .bind(i64::from(file_photo))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("the image"));
+        }
+        drop(_turn);
+        self.announce(ChangeEvent::Catalogue);
+        self.media(id).await?.ok_or(StoreError::NotFound("the image"))
     }
 
     // ---- pages ----
@@ -384,6 +552,35 @@ impl Store {
             slug: slug.clone(),
             name: name.to_owned(),
         })
+    }
+
+    pub async fn collections(&self) -> Result<Vec<Collection>> {
+        let rows = sqlx::query("SELECT id, slug, name FROM collections ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Collection {
+                    id: row.try_get("id")?,
+                    slug: slug_of(row.try_get("slug")?)?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The ids of a collection's articles in the editors' order, whatever their status.
+    pub async fn collection_item_ids(&self, slug: &Slug) -> Result<Vec<Id>> {
+        let rows = sqlx::query(
+            "SELECT ci.article_id FROM collection_items ci JOIN collections c ON c.id = ci.collection_id
+             WHERE c.slug = $1 ORDER BY ci.position",
+        )
+        .bind(slug.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get("article_id")?))
+            .collect()
     }
 
     pub async fn collection(&self, slug: &Slug) -> Result<Option<Collection>> {

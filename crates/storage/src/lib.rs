@@ -13,9 +13,11 @@ mod articles;
 mod catalogue;
 mod error;
 pub mod testing;
+mod users;
 
-pub use articles::Listing;
+pub use articles::{Listing, NewsroomFilter, NewsroomItem, SavedBy};
 pub use error::StoreError;
+pub use users::Session;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
