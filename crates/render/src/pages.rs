@@ -92,6 +92,13 @@ struct ArticleView {
     lead: Option<ImageView>,
     tags: Vec<Link>,
     section: Option<Link>,
+    corrections: Vec<CorrectionView>,
+}
+
+#[derive(Serialize)]
+struct CorrectionView {
+    at: TimeView,
+    note: String,
 }
 
 impl Renderer {
@@ -273,6 +280,14 @@ impl Renderer {
             published: published.map(TimeView::from),
             updated: updated.map(TimeView::from),
             lead: detail.lead.as_ref().map(ImageView::from),
+            corrections: detail
+                .corrections
+                .iter()
+                .map(|c| CorrectionView {
+                    at: TimeView::from(c.created_at),
+                    note: c.note.clone(),
+                })
+                .collect(),
             tags: detail
                 .tags
                 .iter()

@@ -17,6 +17,10 @@ pub struct Link {
 #[derive(Serialize)]
 pub struct ImageView {
     pub src: String,
+    /// `srcset` of the resized copies in the original's format; empty when there are none.
+    pub srcset: String,
+    /// The same widths as WebP, where WebP was smaller.
+    pub webp_srcset: String,
     pub width: u32,
     pub height: u32,
     pub alt: String,
@@ -27,8 +31,22 @@ pub struct ImageView {
 
 impl From<&Media> for ImageView {
     fn from(m: &Media) -> Self {
+        let srcset = |webp: bool| {
+            m.variants
+                .iter()
+                .map(|w| format!("/media/{} {w}w", m.variant_name(*w, webp)))
+                .chain(
+                    // The full-size file completes the set in its own format.
+                    (!webp && !m.variants.is_empty())
+                        .then(|| format!("/media/{} {}w", m.file_name, m.width)),
+                )
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         ImageView {
             src: format!("/media/{}", m.file_name),
+            srcset: srcset(false),
+            webp_srcset: if m.webp { srcset(true) } else { String::new() },
             width: m.width,
             height: m.height,
             alt: m.alt.clone(),
@@ -240,6 +258,7 @@ pub struct Strings {
     pub official_addresses: &'static str,
     pub search: &'static str,
     pub feeds: &'static str,
+    pub corrections: &'static str,
 }
 
 pub fn strings(lang: &Language) -> &'static Strings {
@@ -279,6 +298,7 @@ static EN: Strings = Strings {
     official_addresses: "Official addresses, and how to check one",
     search: "Search",
     feeds: "Feeds",
+    corrections: "Corrections",
 };
 
 static FA: Strings = Strings {
@@ -310,6 +330,7 @@ static FA: Strings = Strings {
     official_addresses: "نشانی‌های رسمی و راه بررسی آن‌ها",
     search: "جستجو",
     feeds: "خوراک‌ها",
+    corrections: "اصلاحیه‌ها",
 };
 
 static AR: Strings = Strings {
@@ -341,4 +362,5 @@ static AR: Strings = Strings {
     official_addresses: "العناوين الرسمية وكيفية التحقق منها",
     search: "بحث",
     feeds: "خلاصات",
+    corrections: "تصحيحات",
 };

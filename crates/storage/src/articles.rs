@@ -755,9 +755,7 @@ fn bind_draft<'q>(query: AnyQuery<'q>, path: &'q str, draft: &'q ArticleDraft) -
 
 fn path_conflict(error: sqlx::Error, path: &str) -> StoreError {
     match StoreError::from(error) {
-        StoreError::Conflict(_) => {
-            StoreError::Conflict(format!("another article already has the address {path}"))
-        }
+        StoreError::Conflict(_) => StoreError::PathTaken(path.to_owned()),
         other => other,
     }
 }

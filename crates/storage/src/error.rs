@@ -10,6 +10,9 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// Another article already has this address (same section, day and slug).
+    #[error("another article already has the address {0}")]
+    PathTaken(String),
     #[error("the database URL is not usable: {0}")]
     BadUrl(String),
     #[error("stored data could not be read: {0}")]
@@ -42,7 +45,10 @@ impl StoreError {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::Conflict(_)
+            StoreError::Invalid(_)
+                | StoreError::NotFound(_)
+                | StoreError::Conflict(_)
+                | StoreError::PathTaken(_)
         )
     }
 }

@@ -8,6 +8,7 @@ mod distribution;
 mod error;
 pub mod export;
 mod mirrors;
+pub mod newsroom;
 mod reader;
 mod respond;
 mod routes;
@@ -37,6 +38,7 @@ pub struct App {
     pub mirror_key: Option<broadsheet_mirror::SigningKey>,
     /// The full-text index; kept current from the store's change events.
     pub search: Option<Arc<broadsheet_search::SearchIndex>>,
+    pub throttle: newsroom::auth::LoginThrottle,
 }
 
 pub type SharedApp = Arc<App>;
@@ -58,9 +60,11 @@ impl App {
             cache: Arc::default(),
             mirror_key,
             search,
+            throttle: Default::default(),
         });
         PageCache::follow(&app.cache, &app.store);
         search::follow(&app);
+        newsroom::scheduler::follow(Arc::downgrade(&app));
         app
     }
 }
@@ -71,7 +75,10 @@ pub async fn serve(
     app: SharedApp,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -3,7 +3,7 @@
 //! Reader URLs are parsed by `broadsheet_domain::Route` (pure and fuzzable) instead of
 //! axum's path extractors, so malformed paths get the site's own error pages.
 
-use crate::{content_api, mirrors, reader, respond, SharedApp};
+use crate::{content_api, mirrors, newsroom, reader, respond, SharedApp};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -18,6 +18,9 @@ pub fn router(app: SharedApp) -> Router {
         // The public Content API (read-only JSON) and its description.
         .nest("/api/content", content_api::router())
         .route("/api/openapi.json", get(content_api::openapi))
+        // The newsroom: JSON for programs, HTML for people; both check every role.
+        .nest("/api/admin", newsroom::api::router())
+        .nest("/newsroom", newsroom::pages::router())
         // Everything else a reader can ask for:
         //   /                                         home
         //   /{section}[/{subsection}...]              section page (?page=N)
