@@ -58,6 +58,38 @@ enum Command {
     /// The signed list of the site's official addresses.
     #[command(subcommand)]
     Mirrors(MirrorsCommand),
+    /// Newsroom accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input; when none is given
+    /// (or standard input is a terminal) one is generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// contributor, author, editor or admin
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Print a new API token for the account (shown once; only its hash is kept).
+    Token {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// List the accounts and their roles.
+    List {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -181,6 +213,12 @@ async fn run(command: Command) -> Result<()> {
                     report.articles,
                     report.sections
                 );
+                let logins = demo_accounts(&store, &data).await?;
+                eprintln!(
+                    "Newsroom at /newsroom: one account per role, passwords in {} (e.g. {}).",
+                    logins.display(),
+                    DEMO_ACCOUNTS[2].0
+                );
             }
             serve(config, store).await
         }
@@ -197,6 +235,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Mirrors(command) => mirrors(command).await,
+        Command::User(command) => users(command).await,
         Command::Reindex { site } => {
             let config = site.load()?;
             let store = open_store(&config).await?;
@@ -240,6 +279,126 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
     }
+}
+
+const DEMO_ACCOUNTS: [(&str, &str, &str); 4] = [
+    ("admin@broadsheet.example", "Ada Admin", "admin"),
+    ("contributor@broadsheet.example", "Cyrus Contributor", "contributor"),
+    ("editor@broadsheet.example", "Esther Editor", "editor"),
+    ("author@broadsheet.example", "Arash Author", "author"),
+];
+
+/// One newsroom account per role for the demo, with generated passwords written to a
+/// file only its owner can read.
+async fn demo_accounts(store: &Store, data: &std::path::Path) -> Result<PathBuf> {
+    use broadsheet_web::newsroom::auth;
+    use std::io::Write;
+    let file = data.join("newsroom-logins.txt");
+    let mut lines = String::from("# Demo newsroom accounts (log in at /newsroom/login)\n");
+    for (email, name, role) in DEMO_ACCOUNTS {
+        let password = auth::random_token()?;
+        let new = broadsheet_domain::NewUser {
+            email: email.into(),
+            name: name.into(),
+            role: broadsheet_domain::Role::parse(role)?,
+            author_id: None,
+        };
+        store
+            .create_user(&new, &auth::hash_password(&password)?)
+            .await?;
+        lines.push_str(&format!("{role:<12} {email:<32} {password}\n"));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(&file)
+        .and_then(|mut f| f.write_all(lines.as_bytes()))
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(file)
+}
+
+async fn users(command: UserCommand) -> Result<()> {
+    use broadsheet_web::newsroom::auth;
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            site,
+        } => {
+            let config = site.load()?;
+            let role = broadsheet_domain::Role::parse(&role)?;
+            let new = broadsheet_domain::NewUser {
+                email,
+                name,
+                role,
+                author_id: None,
+            };
+            new.validate()?;
+            let given = read_password_from_stdin()?;
+            let password = match &given {
+                Some(p) => p.clone(),
+                None => auth::random_token()?,
+            };
+            let hash = auth::hash_password(&password)?;
+            let store = open_store(&config).await?;
+            let user = store.create_user(&new, &hash).await;
+            store.close().await;
+            let user = user?;
+            println!("Created {} <{}>, {}.", user.name, user.email, user.role);
+            if given.is_none() {
+                println!("password: {password}");
+                println!("(shown once; they can change it in the newsroom)");
+            }
+            Ok(())
+        }
+        UserCommand::Token { email, site } => {
+            let config = site.load()?;
+            let store = open_store(&config).await?;
+            let found = store.user_for_login(&email).await?;
+            let Some((user, _)) = found else {
+                store.close().await;
+                anyhow::bail!("there is no account for {email:?}");
+            };
+            let token = auth::random_token()?;
+            store
+                .add_api_token(&auth::token_hash(&token), user.id)
+                .await?;
+            store.close().await;
+            println!("{token}");
+            Ok(())
+        }
+        UserCommand::List { site } => {
+            let config = site.load()?;
+            let store = open_store(&config).await?;
+            let users = store.users().await?;
+            store.close().await;
+            for user in users {
+                println!("{:<12} {} <{}>", user.role.as_str(), user.name, user.email);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The password piped in on standard input, if any (a terminal is not read: typing would
+/// echo the password).
+fn read_password_from_stdin() -> Result<Option<String>> {
+    use std::io::{IsTerminal, Read};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut input = String::new();
+    stdin
+        .lock()
+        .take(4096)
+        .read_to_string(&mut input)
+        .context("reading the password from standard input")?;
+    let password = input.lines().next().unwrap_or_default().to_owned();
+    Ok((!password.is_empty()).then_some(password))
 }
 
 async fn mirrors(command: MirrorsCommand) -> Result<()> {

@@ -56,6 +56,53 @@ pub async fn page(app: &App, route: Route, uri: &Uri, host: &str, headers: &Head
 const HTML: &str = "text/html; charset=utf-8";
 const XML: &str = "application/xml; charset=utf-8";
 
+async fn article_page(
+    app: &App,
+    chrome: &Chrome<'_>,
+    detail: &broadsheet_domain::ArticleDetail,
+) -> Result<String, AppError> {
+    let store = &app.store;
+    let related = store.related(&detail.article, RELATED).await?;
+    let mut editors_choice = store
+        .collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
+        .await?;
+    editors_choice.retain(|a| a.id != detail.article.id);
+    let translations = store.translations_of(&detail.article).await?;
+    Ok(app.renderer.article(
+        chrome,
+        &ArticlePage {
+            detail,
+            translations: &translations,
+            related: &related,
+            editors_choice: &editors_choice,
+        },
+    )?)
+}
+
+/// An article of any status as readers will see it once it is published: the newsroom's
+/// preview.
+pub(crate) async fn preview(
+    app: &App,
+    article: &broadsheet_domain::Article,
+) -> Result<String, AppError> {
+    let data = app.cache.chrome(&app.store).await?;
+    let chrome = Chrome {
+        settings: &app.settings,
+        sections: &data.tree,
+        pages: &data.pages,
+    };
+    let mut detail = app
+        .store
+        .article_by_path(&article.path)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // A draft has no publication time yet; show the one it would get now.
+    if detail.article.draft.published_at.is_none() {
+        detail.article.draft.published_at = Some(Utc::now());
+    }
+    article_page(app, &chrome, &detail).await
+}
+
 /// The body and content type of a route's page, feed or sitemap: the one code path for
 /// the live server and the static export.
 pub(crate) async fn render(
@@ -138,21 +185,7 @@ pub(crate) async fn render(
             if !detail.is_public(Utc::now()) {
                 return Err(AppError::NotFound);
             }
-            let related = store.related(&detail.article, RELATED).await?;
-            let mut editors_choice = store
-                .collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
-                .await?;
-            editors_choice.retain(|a| a.id != detail.article.id);
-            let translations = store.translations_of(&detail.article).await?;
-            app.renderer.article(
-                &chrome,
-                &ArticlePage {
-                    detail: &detail,
-                    translations: &translations,
-                    related: &related,
-                    editors_choice: &editors_choice,
-                },
-            )?
+            article_page(app, &chrome, &detail).await?
         }
         Route::Tag(tag_slug) => {
             let tag = store

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod auth;
+mod diff;
 pub mod editorial;
 pub mod media;
 pub mod pages;

@@ -149,3 +149,55 @@ fn links(html: &Html, selector: &str) -> Vec<String> {
         .filter_map(|e| e.value().attr("href").map(str::to_owned))
         .collect()
 }
+
+/// A newsroom account with this role and an API token for it.
+pub struct Account {
+    pub user: broadsheet_domain::User,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+}
+
+impl Site {
+    pub async fn account(&self, role: broadsheet_domain::Role, name: &str) -> Account {
+        use broadsheet_web::newsroom::auth;
+        let email = format!("{}@newsroom.example", name.to_lowercase().replace(' ', "."));
+        let password = format!("{name} has a long password");
+        let user = self
+            .store
+            .create_user(
+                &broadsheet_domain::NewUser {
+                    email: email.clone(),
+                    name: name.into(),
+                    role,
+                    author_id: None,
+                },
+                &auth::hash_password(&password).expect("hash"),
+            )
+            .await
+            .expect("create user");
+        let token = auth::random_token().expect("token");
+        self.store
+            .add_api_token(&auth::token_hash(&token), user.id)
+            .await
+            .expect("token");
+        Account {
+            user,
+            email,
+            password,
+            token,
+        }
+    }
+
+    /// An Admin API request authenticated with the account's bearer token.
+    pub fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        account: &Account,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}/api/admin{path}", self.base))
+            .bearer_auth(&account.token)
+    }
+}
