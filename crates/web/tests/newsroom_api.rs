@@ -514,7 +514,7 @@ async fn uploads_are_resized_and_stripped_of_metadata() {
     assert_eq!(response.headers()["content-type"], "image/webp");
 
     // The library finds it by its caption.
-    let (_, library) = send(site.admin(Method::GET, "/media?q=storm", &writer)).await;
+    let (_, library) = send(site.admin(Method::GET, "/media?q=farahani", &writer)).await;
     assert_eq!(library["media"].as_array().map(Vec::len), Some(1));
 }
 
