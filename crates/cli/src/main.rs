@@ -283,7 +283,11 @@ async fn run(command: Command) -> Result<()> {
 
 const DEMO_ACCOUNTS: [(&str, &str, &str); 4] = [
     ("admin@broadsheet.example", "Ada Admin", "admin"),
-    ("contributor@broadsheet.example", "Cyrus Contributor", "contributor"),
+    (
+        "contributor@broadsheet.example",
+        "Cyrus Contributor",
+        "contributor",
+    ),
     ("editor@broadsheet.example", "Esther Editor", "editor"),
     ("author@broadsheet.example", "Arash Author", "author"),
 ];

@@ -213,7 +213,13 @@ mod tests {
             author_id: None,
         };
         assert!(user("mina@example.org").validate().is_ok());
-        for bad in ["", "mina", "@example.org", "mina@example", "mi na@example.org"] {
+        for bad in [
+            "",
+            "mina",
+            "@example.org",
+            "mina@example",
+            "mi na@example.org",
+        ] {
             assert!(user(bad).validate().is_err(), "{bad:?}");
         }
         assert_eq!(

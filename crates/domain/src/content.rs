@@ -235,7 +235,6 @@ pub struct ArticleDetail {
     pub corrections: Vec<Correction>,
 }
 
-
 impl ArticleDetail {
     /// Published and due: what readers may see.
     pub fn is_public(&self, now: DateTime<Utc>) -> bool {
@@ -265,7 +264,6 @@ pub struct Correction {
     pub note: String,
     pub created_at: DateTime<Utc>,
 }
-
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {

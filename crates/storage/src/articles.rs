@@ -46,7 +46,6 @@ const ARTICLE_COLUMNS: &str =
      a.body, a.dateline, a.lead_media_id, a.status, a.published_at, a.created_at, a.updated_at, \
      a.translation_group, a.revision, a.created_by";
 
-
 const SUMMARY_COLUMNS: &str =
     "a.id, a.path, a.headline, a.standfirst, a.language, a.section_id, a.published_at, a.updated_at";
 

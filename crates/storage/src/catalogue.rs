@@ -444,7 +444,9 @@ impl Store {
         }
         drop(_turn);
         self.announce(ChangeEvent::Catalogue);
-        self.media(id).await?.ok_or(StoreError::NotFound("the image"))
+        self.media(id)
+            .await?
+            .ok_or(StoreError::NotFound("the image"))
     }
 
     // ---- pages ----
@@ -578,9 +580,7 @@ impl Store {
         .bind(slug.as_str())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok(r.try_get("article_id")?))
-            .collect()
+        rows.iter().map(|r| Ok(r.try_get("article_id")?)).collect()
     }
 
     pub async fn collection(&self, slug: &Slug) -> Result<Option<Collection>> {

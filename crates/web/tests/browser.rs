@@ -270,3 +270,333 @@ async fn reading_works_with_javascript_off() {
     assert_eq!(heading, "Middle East");
     browser.finish().await;
 }
+
+/// Waits until `script` returns true, or fails naming `what`.
+async fn until(browser: &Browser, script: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if browser.eval(script).await == json!(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn log_in(browser: &Browser, site: &common::Site, account: &common::Account) {
+    let c = &browser.client;
+    c.goto(&format!("{}/newsroom", site.base))
+        .await
+        .expect("open");
+    // Not signed in: the newsroom sends the visitor to its login form.
+    let url = c.current_url().await.expect("url");
+    assert_eq!(url.path(), "/newsroom/login", "{url}");
+    c.find(Locator::Id("email"))
+        .await
+        .expect("email")
+        .send_keys(&account.email)
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys(&account.password)
+        .await
+        .expect("type");
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("log in");
+    until(browser, "return location.pathname === '/newsroom' && !!document.querySelector('table.list, main p');", "the article list").await;
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+}
+
+async fn type_into(browser: &Browser, css: &str, text: &str) {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
+}
+
+/// The newsroom end to end: a contributor writes a story with a photo and caption and
+/// sends it for review; an editor publishes it; readers see it with its figure.
+#[tokio::test]
+async fn a_story_goes_from_newsroom_to_reader_in_a_real_browser() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let site = common::start(None).await;
+    let writer = site
+        .account(broadsheet_domain::Role::Contributor, "Nika Writer")
+        .await;
+    let editor = site
+        .account(broadsheet_domain::Role::Editor, "Omid Editor")
+        .await;
+    let photo_dir = tempfile::tempdir().expect("dir");
+    let photo = photo_dir.path().join("market-at-dawn.jpg");
+    image::RgbImage::from_fn(1000, 600, |x, y| {
+        image::Rgb([(x / 4 % 256) as u8, (y / 3 % 256) as u8, 90])
+    })
+    .save(&photo)
+    .expect("write photo");
+
+    log_in(&browser, &site, &writer).await;
+    click(&browser, "a[href='/newsroom/articles/new']").await;
+    until(
+        &browser,
+        "return !!document.getElementById('headline');",
+        "the editor",
+    )
+    .await;
+    // The toolbar is script's doing; it must run under the CSP.
+    until(
+        &browser,
+        "return !document.querySelector('.toolbar').hidden;",
+        "the toolbar",
+    )
+    .await;
+    type_into(
+        &browser,
+        "#headline",
+        "Spice market reopens after the floods",
+    )
+    .await;
+    type_into(
+        &browser,
+        "#standfirst",
+        "Traders return to the covered market a month after the water rose.",
+    )
+    .await;
+    type_into(
+        &browser,
+        "#body",
+        "The stalls opened at dawn.\n\nBy noon the lanes were **full** again.",
+    )
+    .await;
+    // Live preview: the server renders the Markdown while it is typed.
+    until(
+        &browser,
+        "const p = document.getElementById('preview'); return !!p && p.innerHTML.includes('<strong>full</strong>');",
+        "the live preview",
+    )
+    .await;
+    // Typed text is kept in the browser as well, should the connection drop.
+    assert_eq!(
+        browser
+            .eval("return (localStorage.getItem('broadsheet:draft:new') || '').includes('Spice market');")
+            .await,
+        json!(true)
+    );
+    browser
+        .client
+        .find(Locator::Id("section"))
+        .await
+        .expect("section")
+        .select_by_value("news/middle-east")
+        .await
+        .expect("choose section");
+    type_into(&browser, "#tags", "Markets, Floods").await;
+    type_into(&browser, "#lead_file", &photo.display().to_string()).await;
+    type_into(
+        &browser,
+        "#lead_alt",
+        "Traders arrange spices under a vaulted roof",
+    )
+    .await;
+    type_into(
+        &browser,
+        "#lead_caption",
+        "The covered market on its first morning back.",
+    )
+    .await;
+    type_into(&browser, "#lead_credit", "Photo: Sara Rahimi").await;
+    click(&browser, "#save").await;
+    until(
+        &browser,
+        "return /done=created/.test(location.search);",
+        "the saved article",
+    )
+    .await;
+    let notice = browser
+        .eval("return document.querySelector('.notice').textContent;")
+        .await;
+    assert!(
+        notice.as_str().is_some_and(|n| n.contains("Created")),
+        "{notice}"
+    );
+    // A contributor can send it for review but not publish it.
+    assert_eq!(
+        browser
+            .eval("return !!document.querySelector('button[value=publish]');")
+            .await,
+        json!(false)
+    );
+    click(&browser, "button[value=submit]").await;
+    until(
+        &browser,
+        "return /done=submit/.test(location.search);",
+        "sent for review",
+    )
+    .await;
+    let article_url = browser.client.current_url().await.expect("url");
+    click(&browser, "form[action='/newsroom/logout'] button").await;
+    until(
+        &browser,
+        "return location.pathname === '/newsroom/login';",
+        "logged out",
+    )
+    .await;
+
+    // The editor publishes it.
+    log_in(&browser, &site, &editor).await;
+    let listed = browser
+        .eval("return [...document.querySelectorAll('table.list a')].some(a => a.textContent.includes('Spice market reopens'));")
+        .await;
+    assert_eq!(listed, json!(true), "the story is in the editor's list");
+    browser
+        .client
+        .goto(article_url.as_str())
+        .await
+        .expect("open article");
+    click(&browser, "button[value=publish]").await;
+    until(
+        &browser,
+        "return /done=publish/.test(location.search);",
+        "published",
+    )
+    .await;
+    click(&browser, "a[href^='/news/middle-east/']").await;
+
+    // Readers see it with its figure, caption and credit.
+    until(
+        &browser,
+        "return !!document.querySelector('article.story h1');",
+        "the public page",
+    )
+    .await;
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('article.story h1').textContent;")
+            .await,
+        json!("Spice market reopens after the floods")
+    );
+    until(
+        &browser,
+        "const i = document.querySelector('.lead-figure img'); return !!i && i.complete && i.naturalWidth > 0;",
+        "the lead photo",
+    )
+    .await;
+    let caption = browser
+        .eval("return document.querySelector('.lead-figure figcaption').textContent;")
+        .await;
+    let caption = caption.as_str().unwrap_or_default();
+    assert!(
+        caption.contains("The covered market on its first morning back."),
+        "{caption}"
+    );
+    assert!(caption.contains("Photo: Sara Rahimi"), "{caption}");
+    assert_eq!(
+        browser
+            .eval("return document.querySelector('.lead-figure img').alt;")
+            .await,
+        json!("Traders arrange spices under a vaulted roof")
+    );
+    browser.finish().await;
+}
+
+/// Without script the newsroom still works: plain forms log in and save a draft.
+#[tokio::test]
+async fn the_newsroom_works_with_javascript_off() {
+    let Some(browser) = Browser::start(false).await else {
+        return;
+    };
+    let site = common::start(None).await;
+    let author = site
+        .account(broadsheet_domain::Role::Author, "Plain Forms")
+        .await;
+    let c = &browser.client;
+    c.goto(&format!("{}/newsroom/login", site.base))
+        .await
+        .expect("open");
+    c.find(Locator::Id("email"))
+        .await
+        .expect("email")
+        .send_keys(&author.email)
+        .await
+        .expect("type");
+    c.find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys(&author.password)
+        .await
+        .expect("type");
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    c.goto(&format!("{}/newsroom/articles/new", site.base))
+        .await
+        .expect("open");
+    c.find(Locator::Id("headline"))
+        .await
+        .expect("headline")
+        .send_keys("Written without script")
+        .await
+        .expect("type");
+    c.find(Locator::Id("body"))
+        .await
+        .expect("body")
+        .send_keys("Plain text.")
+        .await
+        .expect("type");
+    c.find(Locator::Id("section"))
+        .await
+        .expect("section")
+        .select_by_value("business")
+        .await
+        .expect("section");
+    c.find(Locator::Id("save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("save");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut url = c.current_url().await.expect("url");
+    while !url.query().unwrap_or_default().contains("done=created") {
+        assert!(Instant::now() < deadline, "not saved; still at {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        url = c.current_url().await.expect("url");
+    }
+    let (list, _) = (
+        site.store
+            .newsroom_articles(&broadsheet_storage::NewsroomFilter {
+                limit: 10,
+                headline: Some("without script".into()),
+                ..Default::default()
+            })
+            .await
+            .expect("list"),
+        (),
+    );
+    assert_eq!(list.len(), 1);
+    browser.finish().await;
+}

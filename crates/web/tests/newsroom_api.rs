@@ -121,8 +121,12 @@ async fn every_role_against_every_action() {
             assert_eq!(s, StatusCode::OK);
         }
         let (s, b) = send(
-            site.admin(Method::POST, &format!("/articles/{their_id}/corrections"), &me)
-                .json(&json!({ "note": "An earlier version misspelt a name." })),
+            site.admin(
+                Method::POST,
+                &format!("/articles/{their_id}/corrections"),
+                &me,
+            )
+            .json(&json!({ "note": "An earlier version misspelt a name." })),
         )
         .await;
         outcome("correct", s, &b);
@@ -192,11 +196,7 @@ async fn every_role_against_every_action() {
 #[tokio::test]
 async fn anonymous_and_forged_requests_are_refused() {
     let site = common::start(None).await;
-    let (status, body) = send(
-        site.client
-            .get(format!("{}/api/admin/articles", site.base)),
-    )
-    .await;
+    let (status, body) = send(site.client.get(format!("{}/api/admin/articles", site.base))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "unauthenticated");
     let (status, _) = send(
@@ -258,7 +258,10 @@ pub async fn login(site: &Site, account: &Account) -> String {
         .and_then(|v| v.to_str().ok())
         .expect("a session cookie")
         .to_owned();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
     set.split(';').next().expect("cookie").to_owned()
 }
 
@@ -276,7 +279,10 @@ async fn readers_see_each_step_on_the_next_request() {
     // Warm the cache with pages that will change.
     let home = site.get("/").await.text().await.expect("home");
     assert!(!home.contains("Floodgates open"));
-    assert_eq!(site.get(&path_of(&article)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        site.get(&path_of(&article)).await.status(),
+        StatusCode::NOT_FOUND
+    );
 
     let (status, _) = act(&site, &writer, &id, "submit").await;
     assert_eq!(status, StatusCode::OK);
@@ -314,8 +320,14 @@ async fn readers_see_each_step_on_the_next_request() {
 
     // A correction is shown on the page and kept in the history.
     let (status, _) = send(
-        site.admin(Method::POST, &format!("/articles/{id}/corrections"), &editor)
-            .json(&json!({ "note": "This article first gave the wrong year for the harbour's opening." })),
+        site.admin(
+            Method::POST,
+            &format!("/articles/{id}/corrections"),
+            &editor,
+        )
+        .json(
+            &json!({ "note": "This article first gave the wrong year for the harbour's opening." }),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -325,14 +337,18 @@ async fn readers_see_each_step_on_the_next_request() {
     let notes: Vec<String> = doc.select(&sel).map(|e| e.text().collect()).collect();
     assert_eq!(notes.len(), 1);
     assert!(notes[0].contains("wrong year"), "{notes:?}");
-    let (_, history) = send(site.admin(Method::GET, &format!("/articles/{id}/revisions"), &editor)).await;
+    let (_, history) =
+        send(site.admin(Method::GET, &format!("/articles/{id}/revisions"), &editor)).await;
     let notes: Vec<&str> = history["revisions"]
         .as_array()
         .expect("revisions")
         .iter()
         .filter_map(|r| r["note"].as_str())
         .collect();
-    assert!(notes.iter().any(|n| n.starts_with("Correction: ")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.starts_with("Correction: ")),
+        "{notes:?}"
+    );
     assert!(notes.contains(&"Published") && notes.contains(&"Sent for review"));
 
     // Unpublished: gone from the page and the listings at once.
@@ -360,9 +376,17 @@ async fn a_stale_save_is_refused_and_nothing_is_overwritten() {
     first["revision"] = article["revision"].clone();
     let mut second = first.clone();
     second["body"] = json!("The second editor's version.");
-    let (status, _) = send(site.admin(Method::PUT, &format!("/articles/{id}"), &editor).json(&first)).await;
+    let (status, _) = send(
+        site.admin(Method::PUT, &format!("/articles/{id}"), &editor)
+            .json(&first),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, refused) = send(site.admin(Method::PUT, &format!("/articles/{id}"), &other).json(&second)).await;
+    let (status, refused) = send(
+        site.admin(Method::PUT, &format!("/articles/{id}"), &other)
+            .json(&second),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(refused["error"]["code"], "conflict");
     assert_eq!(refused["error"]["current_revision"], 2);
@@ -370,7 +394,11 @@ async fn a_stale_save_is_refused_and_nothing_is_overwritten() {
     assert_eq!(stored["body"], "The first editor's version.");
     // A save without a base revision is refused too, not applied blindly.
     second.as_object_mut().expect("object").remove("revision");
-    let (status, body) = send(site.admin(Method::PUT, &format!("/articles/{id}"), &other).json(&second)).await;
+    let (status, body) = send(
+        site.admin(Method::PUT, &format!("/articles/{id}"), &other)
+            .json(&second),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "revision");
 
@@ -403,7 +431,9 @@ async fn bad_input_gets_clear_errors() {
     let (status, body) = send(post(unknown.to_string().into())).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "section");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("atlantis")));
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("atlantis")));
     let mut huge = story("A very long story");
     huge["body"] = json!("word ".repeat(1_000_000));
     let (status, body) = send(post(huge.to_string().into())).await;
@@ -423,8 +453,10 @@ async fn bad_input_gets_clear_errors() {
 
     // Uploads: not an image, a lying file name, a decompression bomb.
     let upload = |bytes: Vec<u8>, name: &'static str| {
-        let form = reqwest::multipart::Form::new()
-            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        );
         site.admin(Method::POST, "/media", &writer).multipart(form)
     };
     let (status, body) = send(upload(b"%PDF-1.7 not a picture".to_vec(), "photo.jpg")).await;
@@ -447,7 +479,10 @@ async fn uploads_are_resized_and_stripped_of_metadata() {
     let photo = jpeg_with_gps(1200, 800);
     assert!(photo.windows(10).any(|w| w == b"SECRET-GPS"));
     let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(photo).file_name("IMG_0042.JPG"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(photo).file_name("IMG_0042.JPG"),
+        )
         .text("alt", "Fishing boats tied up at dawn")
         .text("caption", "Boats wait out the storm in the old harbour.")
         .text("credit", "Photo: Leila Farahani")
@@ -473,8 +508,14 @@ async fn uploads_are_resized_and_stripped_of_metadata() {
         let response = site.get(&url).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         let bytes = response.bytes().await.expect("image");
-        assert!(!bytes.windows(10).any(|w| w == b"SECRET-GPS"), "{url} leaks EXIF");
-        assert!(!bytes.windows(6).any(|w| w == b"Exif\0\0"), "{url} keeps EXIF");
+        assert!(
+            !bytes.windows(10).any(|w| w == b"SECRET-GPS"),
+            "{url} leaks EXIF"
+        );
+        assert!(
+            !bytes.windows(6).any(|w| w == b"Exif\0\0"),
+            "{url} keeps EXIF"
+        );
         let decoded = image::load_from_memory(&bytes).expect("a real image");
         assert!(decoded.width() <= 1200);
     }
@@ -485,16 +526,27 @@ async fn uploads_are_resized_and_stripped_of_metadata() {
     let (_, article) = send(site.admin(Method::POST, "/articles", &writer).json(&lead)).await;
     let (status, published) = act(&site, &writer, &article["id"], "publish").await;
     assert_eq!(status, StatusCode::OK);
-    let html = site.get(&path_of(&published)).await.text().await.expect("page");
+    let html = site
+        .get(&path_of(&published))
+        .await
+        .text()
+        .await
+        .expect("page");
     let doc = scraper::Html::parse_document(&html);
     let img = doc
         .select(&scraper::Selector::parse(".lead-figure img").expect("selector"))
         .next()
         .expect("lead image");
     let srcset = img.value().attr("srcset").expect("srcset");
-    assert!(srcset.contains(" 320w") && srcset.contains(" 1200w"), "{srcset}");
+    assert!(
+        srcset.contains(" 320w") && srcset.contains(" 1200w"),
+        "{srcset}"
+    );
     assert!(img.value().attr("sizes").is_some());
-    assert_eq!(img.value().attr("alt"), Some("Fishing boats tied up at dawn"));
+    assert_eq!(
+        img.value().attr("alt"),
+        Some("Fishing boats tied up at dawn")
+    );
     let caption: String = doc
         .select(&scraper::Selector::parse(".lead-figure figcaption").expect("selector"))
         .next()
@@ -505,10 +557,14 @@ async fn uploads_are_resized_and_stripped_of_metadata() {
     assert!(caption.contains("File photo"));
 
     // A flat graphic as PNG also gets WebP copies, because they are smaller.
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(png(900, 500)).file_name("chart.png"));
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(png(900, 500)).file_name("chart.png"),
+    );
     let (_, chart) = send(site.admin(Method::POST, "/media", &writer).multipart(form)).await;
-    let webp = chart["variants"][0]["webp_url"].as_str().expect("a WebP copy");
+    let webp = chart["variants"][0]["webp_url"]
+        .as_str()
+        .expect("a WebP copy");
     let response = site.get(webp).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "image/webp");
@@ -525,19 +581,31 @@ async fn scheduled_articles_go_out_when_due() {
     let article = create(&site, &editor, "Embargoed report on the river").await;
     let at = chrono::Utc::now() + chrono::Duration::seconds(2);
     let (status, scheduled) = send(
-        site.admin(Method::POST, &format!("/articles/{}/publish", article["id"]), &editor)
-            .json(&json!({ "at": at.to_rfc3339() })),
+        site.admin(
+            Method::POST,
+            &format!("/articles/{}/publish", article["id"]),
+            &editor,
+        )
+        .json(&json!({ "at": at.to_rfc3339() })),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{scheduled}");
     assert_eq!(scheduled["status"], "scheduled");
     let path = path_of(&scheduled);
     assert_eq!(site.get(&path).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(broadsheet_web::newsroom::scheduler::publish_due(&site.app).await, 0);
+    assert_eq!(
+        broadsheet_web::newsroom::scheduler::publish_due(&site.app).await,
+        0
+    );
     tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
     broadsheet_web::newsroom::scheduler::publish_due(&site.app).await;
     assert_eq!(site.get(&path).await.status(), StatusCode::OK);
-    let (_, stored) = send(site.admin(Method::GET, &format!("/articles/{}", article["id"]), &editor)).await;
+    let (_, stored) = send(site.admin(
+        Method::GET,
+        &format!("/articles/{}", article["id"]),
+        &editor,
+    ))
+    .await;
     assert_eq!(stored["status"], "published");
 }
 
@@ -545,10 +613,9 @@ async fn scheduled_articles_go_out_when_due() {
 async fn editors_curate_sections_and_collections() {
     let site = common::start(None).await;
     let editor = site.account(Role::Editor, "Section Editor").await;
-    let (status, section) = send(
-        site.admin(Method::POST, "/sections", &editor)
-            .json(&json!({ "name": "Climate", "parent": "news", "description": "Heat, water, weather." })),
-    )
+    let (status, section) = send(site.admin(Method::POST, "/sections", &editor).json(
+        &json!({ "name": "Climate", "parent": "news", "description": "Heat, water, weather." }),
+    ))
     .await;
     assert_eq!(status, StatusCode::CREATED, "{section}");
     assert_eq!(site.get("/news/climate").await.status(), StatusCode::OK);
@@ -557,28 +624,47 @@ async fn editors_curate_sections_and_collections() {
     let article = create(&site, &editor, "placeholder").await;
     let mut edit = input.clone();
     edit["revision"] = article["revision"].clone();
-    send(site.admin(Method::PUT, &format!("/articles/{}", article["id"]), &editor).json(&edit)).await;
+    send(
+        site.admin(
+            Method::PUT,
+            &format!("/articles/{}", article["id"]),
+            &editor,
+        )
+        .json(&edit),
+    )
+    .await;
     let (_, published) = act(&site, &editor, &article["id"], "publish").await;
     let old_path = path_of(&published);
     assert!(old_path.starts_with("/news/climate/"), "{old_path}");
 
     // Renamed and moved to the top level: its articles move, old addresses redirect.
     let (status, moved) = send(
-        site.admin(Method::PUT, &format!("/sections/{}", section["id"]), &editor)
-            .json(&json!({ "name": "Climate desk", "slug": "climate" })),
+        site.admin(
+            Method::PUT,
+            &format!("/sections/{}", section["id"]),
+            &editor,
+        )
+        .json(&json!({ "name": "Climate desk", "slug": "climate" })),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
     let response = site.get(&old_path).await;
     assert_eq!(response.status(), StatusCode::MOVED_PERMANENTLY);
-    let location = response.headers()["location"].to_str().expect("location").to_owned();
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
     assert!(location.contains("/climate/20"), "{location}");
     let nav = site.get("/").await.text().await.expect("home");
     assert!(nav.contains("Climate desk"));
     // A section cannot go inside itself.
     let (status, _) = send(
-        site.admin(Method::PUT, &format!("/sections/{}", section["id"]), &editor)
-            .json(&json!({ "name": "Loop", "slug": "climate", "parent": "climate" })),
+        site.admin(
+            Method::PUT,
+            &format!("/sections/{}", section["id"]),
+            &editor,
+        )
+        .json(&json!({ "name": "Loop", "slug": "climate", "parent": "climate" })),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -596,11 +682,17 @@ async fn editors_curate_sections_and_collections() {
     let home = site.get("/").await.text().await.expect("home");
     let doc = scraper::Html::parse_document(&home);
     let first: String = doc
-        .select(&scraper::Selector::parse("#editors-choice ~ ol a, [aria-labelledby=editors-choice] a").expect("selector"))
+        .select(
+            &scraper::Selector::parse("#editors-choice ~ ol a, [aria-labelledby=editors-choice] a")
+                .expect("selector"),
+        )
         .next()
         .map(|a| a.text().collect())
         .unwrap_or_default();
-    assert!(first.contains("Heatwave tests the grid"), "first pick was {first:?}");
+    assert!(
+        first.contains("Heatwave tests the grid"),
+        "first pick was {first:?}"
+    );
 }
 
 #[tokio::test]
@@ -635,20 +727,29 @@ async fn accounts_change_passwords_and_tokens() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let (status, _) = send(site.admin(Method::POST, "/me/password", &admin).json(&json!({
-        "current": "wrong", "new": "a brand new passphrase",
-    })))
+    let (status, _) = send(
+        site.admin(Method::POST, "/me/password", &admin)
+            .json(&json!({
+                "current": "wrong", "new": "a brand new passphrase",
+            })),
+    )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let (status, _) = send(site.admin(Method::POST, "/me/password", &admin).json(&json!({
-        "current": admin.password, "new": "a brand new passphrase",
-    })))
+    let (status, _) = send(
+        site.admin(Method::POST, "/me/password", &admin)
+            .json(&json!({
+                "current": admin.password, "new": "a brand new passphrase",
+            })),
+    )
     .await;
     assert_eq!(status, StatusCode::OK);
     let old = site
         .client
         .post(format!("{}/newsroom/login", site.base))
-        .form(&[("email", admin.email.as_str()), ("password", admin.password.as_str())])
+        .form(&[
+            ("email", admin.email.as_str()),
+            ("password", admin.password.as_str()),
+        ])
         .send()
         .await
         .expect("login");
@@ -669,7 +770,12 @@ async fn accounts_change_passwords_and_tokens() {
 #[tokio::test]
 async fn the_openapi_document_describes_the_admin_api() {
     let site = common::start(None).await;
-    let doc: Value = site.get("/api/openapi.json").await.json().await.expect("json");
+    let doc: Value = site
+        .get("/api/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("json");
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     for path in [
         "/api/admin/articles",
@@ -737,7 +843,11 @@ fn crc32(data: &[u8]) -> u32 {
     for byte in data {
         crc ^= u32::from(*byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

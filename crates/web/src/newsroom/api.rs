@@ -87,10 +87,7 @@ impl FromRequestParts<SharedApp> for ApiEditor {
             .await?
             .ok_or(NewsroomError::Unauthenticated)?;
         if !matches!(parts.method, Method::GET | Method::HEAD) {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok());
+            let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
             editor.check_csrf(sent)?;
         }
         editor.require(Action::ViewNewsroom, false)?;
@@ -262,7 +259,12 @@ pub async fn filter_from(
     editor: &Editor,
     q: &ArticleQuery,
 ) -> Result<NewsroomFilter, NewsroomError> {
-    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let blank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
     let status = blank(&q.status)
         .map(|s| ArticleStatus::parse(&s))
         .transpose()?;
@@ -272,7 +274,9 @@ pub async fn filter_from(
             let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
             Some(
                 tree.find_by_slugs(&segments)
-                    .ok_or_else(|| NewsroomError::invalid("section", format!("there is no section {path:?}")))?
+                    .ok_or_else(|| {
+                        NewsroomError::invalid("section", format!("there is no section {path:?}"))
+                    })?
                     .id,
             )
         }
@@ -492,7 +496,8 @@ pub async fn read_upload(
             _ => {}
         }
     }
-    let (bytes, name) = file.ok_or_else(|| NewsroomError::invalid("file", "choose an image to upload"))?;
+    let (bytes, name) =
+        file.ok_or_else(|| NewsroomError::invalid("file", "choose an image to upload"))?;
     Ok((bytes, name, text, csrf))
 }
 
@@ -517,7 +522,13 @@ async fn update_media(
     let text = body(input)?;
     let media = app
         .store
-        .update_media_text(path(id)?, &text.alt, &text.caption, &text.credit, text.file_photo)
+        .update_media_text(
+            path(id)?,
+            &text.alt,
+            &text.caption,
+            &text.credit,
+            text.file_photo,
+        )
         .await?;
     app.cache.clear();
     ok(media_json(&media))
@@ -573,7 +584,9 @@ async fn collection(
         .await?
         .ok_or(NewsroomError::NotFound("The collection"))?;
     let ids = app.store.collection_item_ids(&slug).await?;
-    ok(json!({ "id": collection.id, "slug": collection.slug, "name": collection.name, "article_ids": ids }))
+    ok(
+        json!({ "id": collection.id, "slug": collection.slug, "name": collection.name, "article_ids": ids }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -592,7 +605,9 @@ async fn set_collection(
     let collection =
         editorial::set_collection(&app, &editor, &path(slug)?, &input.name, &input.article_ids)
             .await?;
-    ok(json!({ "id": collection.id, "slug": collection.slug, "name": collection.name, "article_ids": input.article_ids }))
+    ok(
+        json!({ "id": collection.id, "slug": collection.slug, "name": collection.name, "article_ids": input.article_ids }),
+    )
 }
 
 async fn users(State(app): State<SharedApp>, ApiEditor(editor): ApiEditor) -> ApiResult {

@@ -43,8 +43,8 @@ pub fn hash_password(password: &str) -> Result<String, NewsroomError> {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt)
         .map_err(|e| NewsroomError::Internal(format!("no randomness: {e}")))?;
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| NewsroomError::Internal(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| NewsroomError::Internal(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -207,7 +207,10 @@ pub async fn log_in(
     app.store
         .create_session(&token_hash(&session_id), user.id, &csrf, expires)
         .await?;
-    Ok((user, session_cookie(&session_id, secure, SESSION_DAYS * 86_400)))
+    Ok((
+        user,
+        session_cookie(&session_id, secure, SESSION_DAYS * 86_400),
+    ))
 }
 
 pub fn session_cookie(value: &str, secure: bool, max_age: i64) -> HeaderValue {
@@ -244,7 +247,10 @@ impl LoginThrottle {
         [
             (format!("account:{email}"), PER_ACCOUNT),
             (
-                format!("address:{}", address.map(|a| a.to_string()).unwrap_or_default()),
+                format!(
+                    "address:{}",
+                    address.map(|a| a.to_string()).unwrap_or_default()
+                ),
                 PER_ADDRESS,
             ),
         ]

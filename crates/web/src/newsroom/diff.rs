@@ -25,14 +25,22 @@ pub fn drafts(old: &ArticleDraft, new: &ArticleDraft) -> Vec<FieldDiff> {
         ("Standfirst", old.standfirst.clone(), new.standfirst.clone()),
         ("Body", old.body.clone(), new.body.clone()),
         ("Address slug", old.slug.to_string(), new.slug.to_string()),
-        ("Section", old.section_id.to_string(), new.section_id.to_string()),
+        (
+            "Section",
+            old.section_id.to_string(),
+            new.section_id.to_string(),
+        ),
         ("Tags", old.tags.join(", "), new.tags.join(", ")),
         (
             "Dateline",
             old.dateline.clone().unwrap_or_default(),
             new.dateline.clone().unwrap_or_default(),
         ),
-        ("Status", old.status.as_str().into(), new.status.as_str().into()),
+        (
+            "Status",
+            old.status.as_str().into(),
+            new.status.as_str().into(),
+        ),
     ];
     fields
         .into_iter()
@@ -94,7 +102,12 @@ mod tests {
             .collect();
         assert_eq!(
             marked,
-            vec![("same", "one"), ("removed", "two"), ("added", "2"), ("same", "three")]
+            vec![
+                ("same", "one"),
+                ("removed", "two"),
+                ("added", "2"),
+                ("same", "three")
+            ]
         );
     }
 }

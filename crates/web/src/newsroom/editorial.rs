@@ -54,7 +54,9 @@ pub enum Transition {
     /// Back to draft (an editor returns a story to its writer).
     ReturnToDraft,
     /// Publish now, or schedule when `at` is in the future.
-    Publish { at: Option<DateTime<Utc>> },
+    Publish {
+        at: Option<DateTime<Utc>>,
+    },
     Unpublish,
 }
 
@@ -496,10 +498,7 @@ pub async fn set_collection(
     editor.require(Action::Curate, false)?;
     let slug = Slug::parse(slug)?;
     if name.trim().is_empty() {
-        return Err(NewsroomError::invalid(
-            "name",
-            "a collection needs a name",
-        ));
+        return Err(NewsroomError::invalid("name", "a collection needs a name"));
     }
     for id in article_ids {
         if app.store.article(*id).await?.is_none() {
@@ -509,7 +508,10 @@ pub async fn set_collection(
             ));
         }
     }
-    let saved = app.store.set_collection(&slug, name.trim(), article_ids).await;
+    let saved = app
+        .store
+        .set_collection(&slug, name.trim(), article_ids)
+        .await;
     done(app, saved)
 }
 

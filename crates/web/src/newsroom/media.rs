@@ -136,8 +136,7 @@ fn process(bytes: &[u8], media_dir: &Path, stem: &str) -> Result<Processed, News
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(damaged)?;
-    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS
-    {
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(NewsroomError::TooLarge(format!(
             "The image is {width}×{height} pixels; the limit is {MAX_SIDE} pixels a side and {} megapixels.",
             MAX_PIXELS / 1_000_000

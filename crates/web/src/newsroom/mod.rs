@@ -30,7 +30,9 @@ pub enum NewsroomError {
     BadLogin,
     #[error("Too many failed logins; try again in {0} minutes.")]
     Throttled(u64),
-    #[error("The form had expired or did not come from this site; it was not sent. Please try again.")]
+    #[error(
+        "The form had expired or did not come from this site; it was not sent. Please try again."
+    )]
     Csrf,
     #[error("{0}")]
     Forbidden(String),

@@ -43,15 +43,24 @@ pub fn router() -> Router<SharedApp> {
         .route("/media/{id}", post(update_media))
         .route("/sections", get(sections_page).post(create_section))
         .route("/sections/{id}", post(update_section))
-        .route("/collections", get(collections_page).post(create_collection))
+        .route(
+            "/collections",
+            get(collections_page).post(create_collection),
+        )
         .route("/collections/{slug}", post(update_collection))
         .route("/users", get(users_page).post(create_user))
         .route("/users/{id}", post(update_user))
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
         .route("/account/token", post(new_token))
-        .route("/assets/newsroom.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
-        .route("/assets/newsroom.js", get(|| async { asset(JS, "text/javascript; charset=utf-8") }))
+        .route(
+            "/assets/newsroom.css",
+            get(|| async { asset(CSS, "text/css; charset=utf-8") }),
+        )
+        .route(
+            "/assets/newsroom.js",
+            get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
+        )
         .fallback(|| async { page_error(&NewsroomError::NotFound("This page")) })
         .layer(axum::extract::DefaultBodyLimit::max(
             media::MAX_UPLOAD_BYTES + 1024 * 1024,
@@ -74,17 +83,50 @@ fn templates() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         for (name, source) in [
-            ("layout.html", include_str!("../../newsroom/templates/layout.html")),
-            ("login.html", include_str!("../../newsroom/templates/login.html")),
-            ("list.html", include_str!("../../newsroom/templates/list.html")),
-            ("edit.html", include_str!("../../newsroom/templates/edit.html")),
-            ("revisions.html", include_str!("../../newsroom/templates/revisions.html")),
-            ("media.html", include_str!("../../newsroom/templates/media.html")),
-            ("sections.html", include_str!("../../newsroom/templates/sections.html")),
-            ("collections.html", include_str!("../../newsroom/templates/collections.html")),
-            ("users.html", include_str!("../../newsroom/templates/users.html")),
-            ("account.html", include_str!("../../newsroom/templates/account.html")),
-            ("message.html", include_str!("../../newsroom/templates/message.html")),
+            (
+                "layout.html",
+                include_str!("../../newsroom/templates/layout.html"),
+            ),
+            (
+                "login.html",
+                include_str!("../../newsroom/templates/login.html"),
+            ),
+            (
+                "list.html",
+                include_str!("../../newsroom/templates/list.html"),
+            ),
+            (
+                "edit.html",
+                include_str!("../../newsroom/templates/edit.html"),
+            ),
+            (
+                "revisions.html",
+                include_str!("../../newsroom/templates/revisions.html"),
+            ),
+            (
+                "media.html",
+                include_str!("../../newsroom/templates/media.html"),
+            ),
+            (
+                "sections.html",
+                include_str!("../../newsroom/templates/sections.html"),
+            ),
+            (
+                "collections.html",
+                include_str!("../../newsroom/templates/collections.html"),
+            ),
+            (
+                "users.html",
+                include_str!("../../newsroom/templates/users.html"),
+            ),
+            (
+                "account.html",
+                include_str!("../../newsroom/templates/account.html"),
+            ),
+            (
+                "message.html",
+                include_str!("../../newsroom/templates/message.html"),
+            ),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(error = %e, name, "newsroom template does not parse");
@@ -163,8 +205,7 @@ impl FromRequestParts<SharedApp> for PageEditor {
                     .path_and_query()
                     .map(|p| p.as_str())
                     .unwrap_or("/newsroom");
-                let next: String =
-                    form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
                 Err(Redirect::to(&format!("/newsroom/login?next={next}")).into_response())
             }
             Err(e) => Err(page_error(&e.into())),
@@ -270,7 +311,15 @@ async fn login(State(app): State<SharedApp>, request: Request) -> Response {
     };
     let email = fields.text("email");
     let next = safe_next(fields.get("next"));
-    match auth::log_in(&app, &email, &fields.text("password"), address, is_secure(&host)).await {
+    match auth::log_in(
+        &app,
+        &email,
+        &fields.text("password"),
+        address,
+        is_secure(&host),
+    )
+    .await
+    {
         Ok((_, cookie)) => {
             let mut response = see_other(&next);
             response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -776,7 +825,8 @@ async fn attach_lead(
                 || current.caption != text.caption.trim()
                 || current.credit != text.credit.trim()
                 || current.file_photo != text.file_photo;
-            let anything = !(text.alt.is_empty() && text.caption.is_empty() && text.credit.is_empty());
+            let anything =
+                !(text.alt.is_empty() && text.caption.is_empty() && text.credit.is_empty());
             if changed && anything {
                 app.store
                     .update_media_text(id, &text.alt, &text.caption, &text.credit, text.file_photo)
@@ -936,7 +986,9 @@ async fn correct(
         let id = id_from(id)?;
         let fields = checked_form(&editor, form)?;
         editorial::correct(&app, &editor, id, &fields.text("note")).await?;
-        Ok(see_other(&format!("/newsroom/articles/{id}?done=corrected")))
+        Ok(see_other(&format!(
+            "/newsroom/articles/{id}?done=corrected"
+        )))
     }
     .await;
     or_page(&app, &editor, result)
@@ -1098,7 +1150,15 @@ async fn upload(
     .await;
     let page = match result {
         Ok(m) => {
-            media_view(&app, &editor, "", StatusCode::OK, Some(format!("Uploaded image #{}.", m.id)), None).await
+            media_view(
+                &app,
+                &editor,
+                "",
+                StatusCode::OK,
+                Some(format!("Uploaded image #{}.", m.id)),
+                None,
+            )
+            .await
         }
         Err(e) => media_view(&app, &editor, "", e.status(), None, Some(e.message())).await,
     };
@@ -1145,7 +1205,11 @@ async fn sections_view(
     let mut sections: Vec<_> = tree
         .all()
         .map(|s| {
-            let path = tree.path(s.id).unwrap_or_default().trim_start_matches('/').to_owned();
+            let path = tree
+                .path(s.id)
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_owned();
             (path, s)
         })
         .collect();
@@ -1195,7 +1259,16 @@ async fn create_section(
     }
     .await;
     let page = match result {
-        Ok(s) => sections_view(&app, &editor, StatusCode::OK, None, Some(format!("Created {}.", s.name))).await,
+        Ok(s) => {
+            sections_view(
+                &app,
+                &editor,
+                StatusCode::OK,
+                None,
+                Some(format!("Created {}.", s.name)),
+            )
+            .await
+        }
         Err(e) => sections_view(&app, &editor, e.status(), Some(e.message()), None).await,
     };
     or_page(&app, &editor, page)
@@ -1214,7 +1287,16 @@ async fn update_section(
     }
     .await;
     let page = match result {
-        Ok(s) => sections_view(&app, &editor, StatusCode::OK, None, Some(format!("Saved {}.", s.name))).await,
+        Ok(s) => {
+            sections_view(
+                &app,
+                &editor,
+                StatusCode::OK,
+                None,
+                Some(format!("Saved {}.", s.name)),
+            )
+            .await
+        }
         Err(e) => sections_view(&app, &editor, e.status(), Some(e.message()), None).await,
     };
     or_page(&app, &editor, page)
@@ -1271,13 +1353,25 @@ async fn create_collection(
             .await?
             .is_some()
         {
-            return Err(NewsroomError::invalid("slug", format!("there is already a collection {slug:?}")));
+            return Err(NewsroomError::invalid(
+                "slug",
+                format!("there is already a collection {slug:?}"),
+            ));
         }
         editorial::set_collection(&app, &editor, &slug, &fields.text("name"), &[]).await
     }
     .await;
     let page = match result {
-        Ok(c) => collections_view(&app, &editor, StatusCode::OK, None, Some(format!("Created {}.", c.name))).await,
+        Ok(c) => {
+            collections_view(
+                &app,
+                &editor,
+                StatusCode::OK,
+                None,
+                Some(format!("Created {}.", c.name)),
+            )
+            .await
+        }
         Err(e) => collections_view(&app, &editor, e.status(), Some(e.message()), None).await,
     };
     or_page(&app, &editor, page)
@@ -1302,11 +1396,9 @@ fn collection_order(fields: &Fields) -> Result<Vec<Id>, NewsroomError> {
     let mut ids: Vec<Id> = kept.into_iter().map(|(_, _, id)| id).collect();
     let add = fields.text("add");
     if !add.trim().is_empty() {
-        let id: Id = add
-            .trim()
-            .trim_start_matches('#')
-            .parse()
-            .map_err(|_| NewsroomError::invalid("add", format!("{add:?} is not an article number")))?;
+        let id: Id = add.trim().trim_start_matches('#').parse().map_err(|_| {
+            NewsroomError::invalid("add", format!("{add:?} is not an article number"))
+        })?;
         ids.retain(|k| *k != id);
         ids.insert(0, id);
     }
@@ -1320,14 +1412,25 @@ async fn update_collection(
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let result = async {
-        let slug = slug.map(|Path(s)| s).map_err(|_| NewsroomError::NotFound("The collection"))?;
+        let slug = slug
+            .map(|Path(s)| s)
+            .map_err(|_| NewsroomError::NotFound("The collection"))?;
         let fields = checked_form(&editor, form)?;
         let ids = collection_order(&fields)?;
         editorial::set_collection(&app, &editor, &slug, &fields.text("name"), &ids).await
     }
     .await;
     let page = match result {
-        Ok(c) => collections_view(&app, &editor, StatusCode::OK, None, Some(format!("Saved {}; the site shows it now.", c.name))).await,
+        Ok(c) => {
+            collections_view(
+                &app,
+                &editor,
+                StatusCode::OK,
+                None,
+                Some(format!("Saved {}; the site shows it now.", c.name)),
+            )
+            .await
+        }
         Err(e) => collections_view(&app, &editor, e.status(), Some(e.message()), None).await,
     };
     or_page(&app, &editor, page)
@@ -1460,7 +1563,14 @@ async fn change_password(
     }
     .await;
     match result {
-        Ok(()) => account_view(&app, &editor, StatusCode::OK, Some("Password changed; your other sessions are logged out."), None, None),
+        Ok(()) => account_view(
+            &app,
+            &editor,
+            StatusCode::OK,
+            Some("Password changed; your other sessions are logged out."),
+            None,
+            None,
+        ),
         Err(e) => account_view(&app, &editor, e.status(), None, Some(e.message()), None),
     }
 }
