@@ -2,7 +2,7 @@
 //! is set; required under `CI=true`).
 
 use broadsheet_domain::*;
-use broadsheet_storage::{ChangeEvent, Listing, Store, StoreError};
+use broadsheet_storage::{ChangeEvent, Listing, SavedBy, Store, StoreError};
 use chrono::{Duration, Utc};
 use std::future::Future;
 
@@ -388,7 +388,7 @@ async fn bad_writes_are_refused_with_a_reason_and_change_nothing() {
         assert!(matches!(store.create_article(&ghost_author).await, Err(StoreError::NotFound(_))));
         store.create_article(&draft(news.id, "same", Some(0))).await.expect("first");
         let clash = store.create_article(&draft(news.id, "same", Some(0))).await;
-        assert!(matches!(clash, Err(StoreError::Conflict(ref m)) if m.contains("address")), "{clash:?}");
+        assert!(matches!(clash, Err(StoreError::PathTaken(ref m)) if m.ends_with("/same")), "{clash:?}");
         let dup_section = store
             .create_section(&NewSection { parent_id: None, slug: slug("news"), name: "Again".into(), description: String::new(), position: 0, language: None })
             .await;
@@ -546,6 +546,229 @@ async fn the_address_list_follows_the_config_and_every_change_raises_the_serial(
         assert_eq!(
             (cdn.kind, cdn.state),
             (AddressKind::Cdn, AddressState::Blocked)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn newsroom_accounts_sessions_and_tokens() {
+    on_both("accounts", |store| async move {
+        let new = NewUser {
+            email: " Reporter@Example.org ".into(),
+            name: "Reporter".into(),
+            role: Role::Author,
+            author_id: None,
+        };
+        let user = store.create_user(&new, "hash-1").await.expect("create");
+        assert_eq!(user.email, "reporter@example.org");
+        let again = store.create_user(&new, "hash-2").await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        let (found, hash) = store
+            .user_for_login("REPORTER@example.org")
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!((found.id, hash.as_str()), (user.id, "hash-1"));
+
+        let soon = Utc::now() + Duration::hours(1);
+        store
+            .create_session("live", user.id, "csrf-1", soon)
+            .await
+            .expect("session");
+        store
+            .create_session("old", user.id, "csrf-2", Utc::now() - Duration::hours(1))
+            .await
+            .expect("session");
+        let session = store.session("live").await.expect("query").expect("live");
+        assert_eq!(
+            (session.user.id, session.csrf_token.as_str()),
+            (user.id, "csrf-1")
+        );
+        assert!(
+            store.session("old").await.expect("query").is_none(),
+            "an expired session is no session"
+        );
+        // A password change ends every other session.
+        store
+            .create_session("other", user.id, "csrf-3", soon)
+            .await
+            .expect("session");
+        store
+            .set_password_hash(user.id, "hash-3", Some("live"))
+            .await
+            .expect("change");
+        assert!(store.session("other").await.expect("query").is_none());
+        assert!(store.session("live").await.expect("query").is_some());
+        store.delete_session("live").await.expect("logout");
+        assert!(store.session("live").await.expect("query").is_none());
+
+        store
+            .add_api_token("token-hash", user.id)
+            .await
+            .expect("token");
+        assert_eq!(
+            store
+                .user_by_token("token-hash")
+                .await
+                .expect("query")
+                .map(|u| u.id),
+            Some(user.id)
+        );
+        assert!(store.user_by_token("other").await.expect("query").is_none());
+        let promoted = store
+            .set_user_role(user.id, Role::Editor)
+            .await
+            .expect("role");
+        assert_eq!(promoted.role, Role::Editor);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scheduled_articles_publish_when_due_even_after_downtime() {
+    on_both("schedule", |store| async move {
+        let news = section(&store, None, "news").await;
+        // Due an hour ago, while (say) the server was down; and one due tomorrow.
+        let mut overdue = draft(news.id, "overdue", None);
+        overdue.status = ArticleStatus::Scheduled;
+        overdue.published_at = Some(Utc::now() - Duration::hours(1));
+        let overdue = store.create_article(&overdue).await.expect("create");
+        let mut later = draft(news.id, "later", None);
+        later.status = ArticleStatus::Scheduled;
+        later.published_at = Some(Utc::now() + Duration::days(1));
+        let later = store.create_article(&later).await.expect("create");
+        let published = store.publish_due(Utc::now()).await.expect("publish");
+        assert_eq!(published, vec![overdue.id]);
+        let now = store
+            .article(overdue.id)
+            .await
+            .expect("read")
+            .expect("found");
+        assert_eq!(now.draft.status, ArticleStatus::Published);
+        let history = store.revisions(overdue.id).await.expect("history");
+        assert_eq!(
+            history.last().map(|r| r.note.as_str()),
+            Some("Published as scheduled")
+        );
+        let still = store.article(later.id).await.expect("read").expect("found");
+        assert_eq!(still.draft.status, ArticleStatus::Scheduled);
+        assert!(store
+            .publish_due(Utc::now())
+            .await
+            .expect("again")
+            .is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn corrections_are_dated_and_kept_in_the_history() {
+    on_both("corrections", |store| async move {
+        let news = section(&store, None, "news").await;
+        let article = store
+            .create_article(&draft(news.id, "fixed", Some(1)))
+            .await
+            .expect("create");
+        let refused = store
+            .add_correction(article.id, "  ", &SavedBy::default())
+            .await;
+        assert!(matches!(refused, Err(StoreError::Invalid(_))));
+        let correction = store
+            .add_correction(
+                article.id,
+                "The mayor's name was misspelt.",
+                &SavedBy::default(),
+            )
+            .await
+            .expect("correct");
+        let detail = store
+            .article_by_path(&article.path)
+            .await
+            .expect("read")
+            .expect("found");
+        assert_eq!(detail.corrections, vec![correction]);
+        assert_eq!(detail.article.revision, 2);
+        let history = store.revisions(article.id).await.expect("history");
+        assert_eq!(
+            history[1].note,
+            "Correction: The mayor's name was misspelt."
+        );
+        assert_eq!(history[1].draft, history[0].draft);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn moving_a_section_moves_its_articles_and_leaves_redirects() {
+    on_both("move_section", |store| async move {
+        let news = section(&store, None, "news").await;
+        let world = section(&store, Some(news.id), "world").await;
+        let article = store
+            .create_article(&draft(world.id, "abroad", Some(1)))
+            .await
+            .expect("create");
+        assert!(article.path.starts_with("/news/world/"));
+        store
+            .update_section(
+                world.id,
+                &NewSection {
+                    parent_id: None,
+                    slug: slug("international"),
+                    name: "International".into(),
+                    description: String::new(),
+                    position: 1,
+                    language: None,
+                },
+            )
+            .await
+            .expect("move");
+        let moved = store
+            .article(article.id)
+            .await
+            .expect("read")
+            .expect("found");
+        assert!(moved.path.starts_with("/international/"), "{}", moved.path);
+        assert_eq!(
+            store
+                .redirect_target(&article.path)
+                .await
+                .expect("redirect"),
+            Some(moved.path)
+        );
+        let loop_refused = store
+            .update_section(
+                news.id,
+                &NewSection {
+                    parent_id: Some(world.id),
+                    slug: slug("news"),
+                    name: "News".into(),
+                    description: String::new(),
+                    position: 0,
+                    language: None,
+                },
+            )
+            .await;
+        assert!(
+            loop_refused.is_ok(),
+            "news may go under international: they are not related now"
+        );
+        let self_refused = store
+            .update_section(
+                world.id,
+                &NewSection {
+                    parent_id: Some(news.id),
+                    slug: slug("international"),
+                    name: "International".into(),
+                    description: String::new(),
+                    position: 0,
+                    language: None,
+                },
+            )
+            .await;
+        assert!(
+            matches!(self_refused, Err(StoreError::Invalid(_))),
+            "{self_refused:?}"
         );
     })
     .await;
