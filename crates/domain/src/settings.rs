@@ -39,6 +39,15 @@ impl SiteSettings {
             || self.alternate_hosts.iter().any(|h| strip_port(h) == bare)
     }
 
+    /// Whether `host` is one of the alternate addresses (mirrors, onion). The newsroom is
+    /// not served there: a blocked domain's mirrors are for reading, and keeping logins on
+    /// one address keeps its cookies and its attack surface in one place.
+    pub fn is_alternate(&self, host: &str) -> bool {
+        let bare = strip_port(host);
+        strip_port(&self.primary_host) != bare
+            && self.alternate_hosts.iter().any(|h| strip_port(h) == bare)
+    }
+
     /// The canonical policy: a page fetched on one of the site's onion addresses names that
     /// address as canonical ("self"), so Tor readers stay on it; on every other host the
     /// primary is canonical. Returns the settings to render with when they differ.

@@ -19,8 +19,20 @@ pub fn router(app: SharedApp) -> Router {
         .nest("/api/content", content_api::router())
         .route("/api/openapi.json", get(content_api::openapi))
         // The newsroom: JSON for programs, HTML for people; both check every role.
-        .nest("/api/admin", newsroom::api::router())
-        .nest("/newsroom", newsroom::pages::router())
+        .nest(
+            "/api/admin",
+            newsroom::api::router().layer(middleware::from_fn_with_state(
+                app.clone(),
+                newsroom::not_on_mirrors,
+            )),
+        )
+        .nest(
+            "/newsroom",
+            newsroom::pages::router().layer(middleware::from_fn_with_state(
+                app.clone(),
+                newsroom::not_on_mirrors,
+            )),
+        )
         // Everything else a reader can ask for:
         //   /                                         home
         //   /{section}[/{subsection}...]              section page (?page=N)

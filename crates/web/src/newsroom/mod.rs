@@ -17,8 +17,31 @@ pub mod media;
 pub mod pages;
 pub mod scheduler;
 
+use crate::SharedApp;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use broadsheet_domain::ValidationError;
 use broadsheet_storage::StoreError;
+
+/// The newsroom and the Admin API answer on the primary address (and any host that is not
+/// a configured alternate, such as localhost), never on the mirrors or the onion service.
+pub async fn not_on_mirrors(
+    State(app): State<SharedApp>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if app
+        .settings
+        .is_alternate(crate::routes::request_host(&request))
+    {
+        return app
+            .error_response(crate::AppError::NotFound)
+            .await
+            .into_response();
+    }
+    next.run(request).await
+}
 
 /// Why a newsroom action failed. The API turns it into JSON with a stable code, the pages
 /// into a message next to the form (which keeps what was typed).

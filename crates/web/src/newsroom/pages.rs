@@ -200,8 +200,12 @@ impl FromRequestParts<SharedApp> for PageEditor {
         match auth::authenticate(app, &parts.headers).await {
             Ok(Some(editor)) => Ok(PageEditor(editor)),
             Ok(None) => {
-                let next = parts
-                    .uri
+                // Nested routers see their own part of the path; the original is whole.
+                let uri = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or(&parts.uri, |o| &o.0);
+                let next = uri
                     .path_and_query()
                     .map(|p| p.as_str())
                     .unwrap_or("/newsroom");
@@ -299,6 +303,18 @@ async fn login_form(
 
 async fn login(State(app): State<SharedApp>, request: Request) -> Response {
     let host = request_host(&request).to_owned();
+    // No session yet, so no token: a login posted from another site's page is refused by
+    // its Origin, so nobody can be logged in to an account of someone else's choosing.
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok());
+    if let Some(origin) = origin {
+        let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+        if origin != "null" && origin_host != host {
+            return page_error(&NewsroomError::Csrf);
+        }
+    }
     // Tests and embedders may serve without connection info; then all share one bucket.
     let address = request
         .extensions()
@@ -616,15 +632,19 @@ async fn read_article_form(mut multipart: Multipart) -> Result<PostedArticle, Ne
 
 struct EditView<'a> {
     article: Option<&'a Article>,
+    /// The article the form saves to; none for a new one.
+    id: Option<Id>,
     form: &'a ArticleForm,
     error: Option<String>,
     notice: Option<String>,
     conflict: Option<i64>,
+    /// The session ended before the form was sent.
+    expired: bool,
 }
 
 async fn edit_page(
     app: &App,
-    editor: &Editor,
+    editor: Option<&Editor>,
     status: StatusCode,
     view: EditView<'_>,
 ) -> Result<Response, NewsroomError> {
@@ -641,8 +661,8 @@ async fn edit_page(
         Some(id) => app.store.media(id).await?,
         None => None,
     };
-    let (actions, can_correct, corrections) = match view.article {
-        Some(article) => {
+    let (actions, can_correct, corrections) = match (view.article, editor) {
+        (Some(article), Some(editor)) => {
             let own = article.owner == Some(editor.user.id);
             let role = editor.user.role;
             let mut actions = Vec::new();
@@ -684,15 +704,19 @@ async fn edit_page(
                 corrections,
             )
         }
-        None => (Vec::new(), false, Vec::new()),
+        _ => (Vec::new(), false, Vec::new()),
     };
+    let id = view.id.or(view.article.map(|a| a.id));
     Ok(render(
         app,
-        Some(editor),
+        editor,
         status,
         "edit.html",
         context! {
             nav => if view.article.is_some() { "articles" } else { "new" },
+            action => id.map_or("/newsroom/articles".to_owned(), |id| format!("/newsroom/articles/{id}")),
+            article_key => id.map_or("new".to_owned(), |id| id.to_string()),
+            expired => view.expired,
             article => view.article.map(|a| context! {
                 id => a.id,
                 status => a.draft.status.as_str(),
@@ -739,14 +763,16 @@ async fn new_form(State(app): State<SharedApp>, PageEditor(editor): PageEditor) 
     };
     let page = edit_page(
         &app,
-        &editor,
+        Some(&editor),
         StatusCode::OK,
         EditView {
             article: None,
+            id: None,
             form: &form,
             error: None,
             notice: None,
             conflict: None,
+            expired: false,
         },
     )
     .await;
@@ -787,14 +813,16 @@ async fn edit_form(
         let form = ArticleForm::of(&app, &article).await?;
         edit_page(
             &app,
-            &editor,
+            Some(&editor),
             StatusCode::OK,
             EditView {
                 article: Some(&article),
+                id: Some(article.id),
                 form: &form,
                 error: None,
                 notice: flash_text(flash.done.as_deref()),
                 conflict: None,
+                expired: false,
             },
         )
         .await
@@ -839,89 +867,109 @@ async fn attach_lead(
 
 async fn create(
     State(app): State<SharedApp>,
-    PageEditor(editor): PageEditor,
+    headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let result = async {
-        let multipart = multipart.map_err(|e| NewsroomError::invalid("form", e.body_text()))?;
-        let mut posted = read_article_form(multipart).await?;
-        editor.check_csrf(Some(&posted.csrf))?;
-        let saved = async {
-            attach_lead(&app, &editor, &mut posted).await?;
-            editorial::create(&app, &editor, &posted.form.input()).await
-        }
-        .await;
-        match saved {
-            Ok(article) => Ok(see_other(&format!(
-                "/newsroom/articles/{}?done=created",
-                article.id
-            ))),
-            Err(e) => {
-                edit_page(
-                    &app,
-                    &editor,
-                    e.status(),
-                    EditView {
-                        article: None,
-                        form: &posted.form,
-                        error: Some(e.message()),
-                        notice: None,
-                        conflict: None,
-                    },
-                )
-                .await
-            }
-        }
-    }
-    .await;
-    or_page(&app, &editor, result)
+    save(&app, &headers, None, multipart).await
 }
 
 async fn update(
     State(app): State<SharedApp>,
-    PageEditor(editor): PageEditor,
+    headers: HeaderMap,
     id: Result<Path<Id>, PathRejection>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let result = async {
-        let id = id_from(id)?;
-        let multipart = multipart.map_err(|e| NewsroomError::invalid("form", e.body_text()))?;
-        let mut posted = read_article_form(multipart).await?;
+    match id_from(id) {
+        Ok(id) => save(&app, &headers, Some(id), multipart).await,
+        Err(e) => page_error(&e),
+    }
+}
+
+/// Saves the article form (a new article when `id` is none). Whatever goes wrong, the
+/// text typed comes back in the form: a stale revision, a missing or old CSRF token,
+/// even a session that ended while the article was being written.
+async fn save(
+    app: &App,
+    headers: &HeaderMap,
+    id: Option<Id>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let editor = match auth::authenticate(app, headers).await {
+        Ok(editor) => editor,
+        Err(e) => return page_error(&e.into()),
+    };
+    let posted = match multipart {
+        Ok(multipart) => read_article_form(multipart).await,
+        Err(e) => Err(NewsroomError::invalid("form", e.body_text())),
+    };
+    let mut posted = match posted {
+        Ok(posted) => posted,
+        Err(e) => return page_error(&e),
+    };
+    let Some(editor) = editor else {
+        let view = EditView {
+            article: None,
+            id,
+            form: &posted.form,
+            error: None,
+            notice: None,
+            conflict: None,
+            expired: true,
+        };
+        return or_page_anonymous(edit_page(app, None, StatusCode::UNAUTHORIZED, view).await);
+    };
+    let saved = async {
         editor.check_csrf(Some(&posted.csrf))?;
-        let saved = async {
-            attach_lead(&app, &editor, &mut posted).await?;
-            editorial::update(&app, &editor, id, &posted.form.input()).await
-        }
-        .await;
-        match saved {
-            Ok(article) => Ok(see_other(&format!(
-                "/newsroom/articles/{}?done=saved",
-                article.id
-            ))),
-            Err(e) => {
-                let article = editorial::load(&app, &editor, id).await?;
-                let conflict = match &e {
-                    NewsroomError::Conflict { current, .. } => Some(*current),
-                    _ => None,
-                };
-                edit_page(
-                    &app,
-                    &editor,
-                    e.status(),
-                    EditView {
-                        article: Some(&article),
-                        form: &posted.form,
-                        error: Some(e.message()),
-                        notice: None,
-                        conflict,
-                    },
-                )
-                .await
-            }
+        attach_lead(app, &editor, &mut posted).await?;
+        match id {
+            Some(id) => editorial::update(app, &editor, id, &posted.form.input()).await,
+            None => editorial::create(app, &editor, &posted.form.input()).await,
         }
     }
     .await;
-    or_page(&app, &editor, result)
+    let result = match saved {
+        Ok(article) => Ok(see_other(&format!(
+            "/newsroom/articles/{}?done={}",
+            article.id,
+            if id.is_some() { "saved" } else { "created" }
+        ))),
+        Err(e) => {
+            let article = match id {
+                Some(id) => Some(editorial::load(app, &editor, id).await),
+                None => None,
+            }
+            .transpose();
+            match article {
+                Ok(article) => {
+                    let conflict = match &e {
+                        NewsroomError::Conflict { current, .. } if *current > 0 => Some(*current),
+                        _ => None,
+                    };
+                    edit_page(
+                        app,
+                        Some(&editor),
+                        e.status(),
+                        EditView {
+                            article: article.as_ref(),
+                            id,
+                            form: &posted.form,
+                            error: Some(e.message()),
+                            notice: None,
+                            conflict,
+                            expired: false,
+                        },
+                    )
+                    .await
+                }
+                Err(load_error) => Err(load_error),
+            }
+        }
+    };
+    or_page(app, &editor, result)
+}
+
+fn or_page_anonymous(result: Result<Response, NewsroomError>) -> Response {
+    result.unwrap_or_else(|e| page_error(&e))
 }
 
 /// `datetime-local` values carry no zone; the form says they are UTC.
