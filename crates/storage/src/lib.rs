@@ -14,10 +14,12 @@ mod catalogue;
 mod error;
 pub mod testing;
 mod users;
+mod webhooks;
 
 pub use articles::{Listing, NewsroomFilter, NewsroomItem, SavedBy};
 pub use error::StoreError;
 pub use users::Session;
+pub use webhooks::{Delivery, Webhook};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

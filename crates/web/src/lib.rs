@@ -39,6 +39,7 @@ pub struct App {
     /// The full-text index; kept current from the store's change events.
     pub search: Option<Arc<broadsheet_search::SearchIndex>>,
     pub throttle: newsroom::auth::LoginThrottle,
+    pub webhooks: newsroom::webhooks::Queue,
 }
 
 pub type SharedApp = Arc<App>;
@@ -61,10 +62,12 @@ impl App {
             mirror_key,
             search,
             throttle: Default::default(),
+            webhooks: Default::default(),
         });
         PageCache::follow(&app.cache, &app.store);
         search::follow(&app);
         newsroom::scheduler::follow(Arc::downgrade(&app));
+        newsroom::webhooks::follow(Arc::downgrade(&app));
         app
     }
 }

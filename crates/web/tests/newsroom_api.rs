@@ -852,3 +852,195 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// A webhook receiver on a free port: records what it gets; can fail or hold requests.
+struct Receiver {
+    url: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<(reqwest::header::HeaderMap, String)>>>,
+    /// Answers 500 while this many failures are left.
+    failures: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Each request waits for a permit: a receiver as slow as the test wants.
+    gate: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+async fn receiver(permits: usize) -> Receiver {
+    use axum::http::HeaderMap;
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let failures = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(permits));
+    let (l, f, g) = (log.clone(), failures.clone(), gate.clone());
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: String| {
+            let (l, f, g) = (l.clone(), f.clone(), g.clone());
+            async move {
+                let _permit = g.acquire().await.expect("gate");
+                let mut copied = reqwest::header::HeaderMap::new();
+                for (k, v) in &headers {
+                    if let (Ok(k), Ok(v)) = (
+                        reqwest::header::HeaderName::from_bytes(k.as_str().as_bytes()),
+                        reqwest::header::HeaderValue::from_bytes(v.as_bytes()),
+                    ) {
+                        copied.insert(k, v);
+                    }
+                }
+                l.lock().expect("log").push((copied, body));
+                let failing = f
+                    .fetch_update(
+                        std::sync::atomic::Ordering::SeqCst,
+                        std::sync::atomic::Ordering::SeqCst,
+                        |n| n.checked_sub(1),
+                    )
+                    .is_ok();
+                if failing {
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Receiver {
+        url,
+        log,
+        failures,
+        gate,
+    }
+}
+
+async fn delivery_states(site: &Site, admin: &Account) -> Vec<(String, String, i64)> {
+    let (_, log) = send(site.admin(Method::GET, "/webhooks/deliveries", admin)).await;
+    log["deliveries"]
+        .as_array()
+        .expect("deliveries")
+        .iter()
+        .map(|d| {
+            (
+                d["event"].as_str().unwrap_or_default().to_owned(),
+                d["state"].as_str().unwrap_or_default().to_owned(),
+                d["attempts"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_retried_and_never_hold_up_publishing() {
+    use hmac::Mac;
+    let site = common::start(None).await;
+    let admin = site.account(Role::Admin, "Hook Admin").await;
+    let editor = site.account(Role::Editor, "Hook Editor").await;
+    let (status, _) = send(
+        site.admin(Method::POST, "/webhooks", &editor)
+            .json(&json!({ "url": "https://partner.example/hook" })),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "only admins register webhooks"
+    );
+    let (status, body) = send(
+        site.admin(Method::POST, "/webhooks", &admin)
+            .json(&json!({ "url": "javascript:alert(1)" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+
+    // A receiver that holds every request until the test lets it answer.
+    let slow = receiver(0).await;
+    let (status, hook) = send(
+        site.admin(Method::POST, "/webhooks", &admin)
+            .json(&json!({ "url": slow.url })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secret = hook["secret"].as_str().expect("secret").to_owned();
+
+    let article = create(&site, &editor, "Ferry timetable changes for winter").await;
+    // Publishing answers while the receiver is still holding the delivery. (The timeout
+    // only guards against a hang; it is not a speed test.)
+    let (status, published) = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        act(&site, &editor, &article["id"], "publish"),
+    )
+    .await
+    .expect("publishing waited for the webhook receiver");
+    assert_eq!(status, StatusCode::OK);
+    slow.gate.add_permits(100);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !delivery_states(&site, &admin).await.contains(&(
+        ("article.published".into()),
+        "delivered".into(),
+        1,
+    )) {
+        assert!(std::time::Instant::now() < deadline, "never delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (headers, body) = slow.log.lock().expect("log")[0].clone();
+    assert_eq!(headers["x-broadsheet-event"], "article.published");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("key");
+    mac.update(body.as_bytes());
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        headers["x-broadsheet-signature"].to_str().expect("ascii"),
+        format!("sha256={expected}")
+    );
+    let event: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(event["event"], "article.published");
+    assert_eq!(event["article"]["id"], published["id"]);
+    assert_eq!(event["article"]["url"], published["url"]);
+
+    // A failing receiver: retried with pauses, then delivered once it answers.
+    send(site.admin(Method::DELETE, &format!("/webhooks/{}", hook["id"]), &admin)).await;
+    let failing = receiver(100).await;
+    failing
+        .failures
+        .store(2, std::sync::atomic::Ordering::SeqCst);
+    send(
+        site.admin(Method::POST, "/webhooks", &admin)
+            .json(&json!({ "url": failing.url })),
+    )
+    .await;
+    let (status, _) = act(&site, &editor, &article["id"], "unpublish").await;
+    assert_eq!(status, StatusCode::OK);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !delivery_states(&site, &admin).await.contains(&(
+        "article.unpublished".into(),
+        "pending".into(),
+        1,
+    )) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first attempt never happened"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let app = &site.app;
+    let later = chrono::Utc::now() + chrono::Duration::seconds(11);
+    assert_eq!(
+        broadsheet_web::newsroom::webhooks::deliver_due(app, later).await,
+        0
+    );
+    let much_later = chrono::Utc::now() + chrono::Duration::minutes(2);
+    assert_eq!(
+        broadsheet_web::newsroom::webhooks::deliver_due(app, much_later).await,
+        1
+    );
+    let states = delivery_states(&site, &admin).await;
+    assert!(
+        states.contains(&("article.unpublished".into(), "delivered".into(), 3)),
+        "{states:?}"
+    );
+    assert_eq!(failing.log.lock().expect("log").len(), 3);
+}

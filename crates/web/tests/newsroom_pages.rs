@@ -366,3 +366,69 @@ async fn the_newsroom_is_not_served_on_mirrors() {
         .expect("get");
     assert_eq!(primary.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn admins_manage_addresses_and_webhooks_in_the_newsroom() {
+    let site = common::start(None).await;
+    let editor = site.account(Role::Editor, "Not Admin").await;
+    let cookie = session(&site, &editor).await;
+    for path in ["/newsroom/addresses", "/newsroom/webhooks"] {
+        let (status, _) = get(&site, path, &cookie).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let admin = site.account(Role::Admin, "Real Admin").await;
+    let cookie = session(&site, &admin).await;
+    let (status, page) = get(&site, "/newsroom/addresses", &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("meridian-mirror.example") && page.contains("never checked"));
+    let manifest: serde_json::Value = site
+        .get("/.well-known/broadsheet-mirrors.json")
+        .await
+        .json()
+        .await
+        .expect("manifest");
+    let serial = manifest["manifest"]["serial"].as_i64().expect("serial");
+    let response = site
+        .client
+        .post(format!("{}/newsroom/addresses", site.base))
+        .header(header::COOKIE, &cookie)
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("host", "meridian-mirror.example"),
+            ("state", "blocked"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response
+        .text()
+        .await
+        .expect("page")
+        .contains("is now blocked"));
+    let manifest: serde_json::Value = site
+        .get("/.well-known/broadsheet-mirrors.json")
+        .await
+        .json()
+        .await
+        .expect("manifest");
+    assert!(manifest["manifest"]["serial"].as_i64().expect("serial") > serial);
+    assert!(manifest.to_string().contains("blocked"));
+
+    let (_, page) = get(&site, "/newsroom/webhooks", &cookie).await;
+    let response = site
+        .client
+        .post(format!("{}/newsroom/webhooks", site.base))
+        .header(header::COOKIE, &cookie)
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("url", "https://partner.example/in"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = scraper::Html::parse_document(&response.text().await.expect("page"));
+    let text: String = page.root_element().text().collect();
+    assert!(text.contains("Added https://partner.example/in"), "{text}");
+}

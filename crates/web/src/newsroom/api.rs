@@ -45,6 +45,9 @@ pub fn router() -> Router<SharedApp> {
         .route("/collections/{slug}", get(collection).put(set_collection))
         .route("/users", get(users).post(create_user))
         .route("/users/{id}", put(update_user))
+        .route("/webhooks", get(webhooks).post(add_webhook))
+        .route("/webhooks/deliveries", get(deliveries))
+        .route("/webhooks/{id}", axum::routing::delete(remove_webhook))
         .fallback(|| async { NewsroomError::NotFound("This address").into_response() })
         // Large enough that an oversized article gets the field's own clear message.
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -682,4 +685,52 @@ async fn update_user(
         ));
     }
     ok(json!(app.store.set_user_role(id, role).await?))
+}
+
+async fn webhooks(State(app): State<SharedApp>, ApiEditor(editor): ApiEditor) -> ApiResult {
+    editor.require(Action::ManageSettings, false)?;
+    ok(json!({ "webhooks": app.store.webhooks().await? }))
+}
+
+#[derive(Deserialize)]
+struct WebhookInput {
+    url: String,
+}
+
+async fn add_webhook(
+    State(app): State<SharedApp>,
+    ApiEditor(editor): ApiEditor,
+    input: Result<Json<WebhookInput>, JsonRejection>,
+) -> ApiResult {
+    let hook = super::webhooks::register(&app, &editor, &body(input)?.url).await?;
+    created(json!(hook))
+}
+
+async fn remove_webhook(
+    State(app): State<SharedApp>,
+    ApiEditor(editor): ApiEditor,
+    id: Result<Path<Id>, PathRejection>,
+) -> ApiResult {
+    editor.require(Action::ManageSettings, false)?;
+    app.store.delete_webhook(path(id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The delivery log, newest first (without the secrets).
+async fn deliveries(State(app): State<SharedApp>, ApiEditor(editor): ApiEditor) -> ApiResult {
+    editor.require(Action::ManageSettings, false)?;
+    let log = app.store.deliveries(200).await?;
+    ok(json!({ "deliveries": log.iter().map(|d| json!({
+        "id": d.id,
+        "webhook_id": d.webhook_id,
+        "url": d.url,
+        "event": d.event,
+        "state": d.state,
+        "attempts": d.attempts,
+        "last_status": d.last_status,
+        "last_error": d.last_error,
+        "next_attempt_at": d.next_attempt_at,
+        "created_at": d.created_at,
+        "delivered_at": d.delivered_at,
+    })).collect::<Vec<_>>() }))
 }

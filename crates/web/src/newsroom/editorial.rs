@@ -249,12 +249,21 @@ pub async fn update(
         .store
         .update_article_by(id, Some(base), &draft, &by(editor))
         .await;
-    match saved {
+    let saved = match saved {
         Err(StoreError::Conflict(_)) => {
             let now = load(app, editor, id).await?;
-            Err(conflict(&now, base))
+            return Err(conflict(&now, base));
         }
-        other => done(app, other),
+        other => done(app, other)?,
+    };
+    tell_webhooks(app, current.draft.status, &saved).await;
+    Ok(saved)
+}
+
+/// Queues the webhook event a change makes, when readers could see it.
+async fn tell_webhooks(app: &App, before: ArticleStatus, after: &Article) {
+    if let Some(event) = super::webhooks::event_for(before, after.draft.status) {
+        super::webhooks::announce(app, event, after).await;
     }
 }
 
@@ -356,7 +365,9 @@ pub async fn transition(
             &by(editor).with_note(note),
         )
         .await;
-    done(app, saved)
+    let saved = done(app, saved)?;
+    tell_webhooks(app, status, &saved).await;
+    Ok(saved)
 }
 
 /// Adds a dated correction to a published article.
@@ -374,8 +385,9 @@ pub async fn correct(
             "corrections are for published articles; edit a draft directly",
         ));
     }
-    let correction = app.store.add_correction(id, note, &by(editor)).await;
-    done(app, correction)
+    let correction = done(app, app.store.add_correction(id, note, &by(editor)).await)?;
+    super::webhooks::announce_id(app, super::webhooks::UPDATED, id).await;
+    Ok(correction)
 }
 
 /// Brings back the text of an earlier revision as a new revision; the workflow state
@@ -409,7 +421,9 @@ pub async fn restore(
             &by(editor).with_note(format!("Restored revision {revision}")),
         )
         .await;
-    done(app, saved)
+    let saved = done(app, saved)?;
+    tell_webhooks(app, current.draft.status, &saved).await;
+    Ok(saved)
 }
 
 /// What an editor sends to create or change a section.

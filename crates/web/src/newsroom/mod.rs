@@ -7,7 +7,8 @@
 //! - `api`: those actions as JSON under `/api/admin/`;
 //! - `pages`: the same actions as HTML forms under `/newsroom` (usable without script;
 //!   `newsroom.js` adds the toolbar, live preview and autosave);
-//! - `scheduler`: publishes scheduled articles when their time comes.
+//! - `scheduler`: publishes scheduled articles when their time comes;
+//! - `webhooks`: signed events to registered URLs, queued and retried in the background.
 
 pub mod api;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod editorial;
 pub mod media;
 pub mod pages;
 pub mod scheduler;
+pub mod webhooks;
 
 use crate::SharedApp;
 use axum::extract::{Request, State};

@@ -50,6 +50,9 @@ pub fn router() -> Router<SharedApp> {
         .route("/collections/{slug}", post(update_collection))
         .route("/users", get(users_page).post(create_user))
         .route("/users/{id}", post(update_user))
+        .route("/addresses", get(addresses_page).post(set_address_state))
+        .route("/webhooks", get(webhooks_page).post(add_webhook))
+        .route("/webhooks/{id}/delete", post(remove_webhook))
         .route("/account", get(account_page))
         .route("/account/password", post(change_password))
         .route("/account/token", post(new_token))
@@ -127,6 +130,14 @@ fn templates() -> &'static Environment<'static> {
                 "message.html",
                 include_str!("../../newsroom/templates/message.html"),
             ),
+            (
+                "webhooks.html",
+                include_str!("../../newsroom/templates/webhooks.html"),
+            ),
+            (
+                "addresses.html",
+                include_str!("../../newsroom/templates/addresses.html"),
+            ),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(error = %e, name, "newsroom template does not parse");
@@ -150,6 +161,7 @@ fn render(
         csrf => editor.map(|e| e.csrf().to_owned()).unwrap_or_default(),
         can_curate => editor.is_some_and(|e| e.user.role.may(Action::Curate, false)),
         can_manage_users => editor.is_some_and(|e| e.user.role.may(Action::ManageUsers, false)),
+        can_manage_settings => editor.is_some_and(|e| e.user.role.may(Action::ManageSettings, false)),
     };
     let html = templates()
         .get_template(template)
@@ -1641,4 +1653,165 @@ async fn new_token(
         Ok(token) => account_view(&app, &editor, StatusCode::OK, None, None, Some(token)),
         Err(e) => account_view(&app, &editor, e.status(), None, Some(e.message()), None),
     }
+}
+
+// ---- webhooks ----
+
+async fn webhooks_view(
+    app: &App,
+    editor: &Editor,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, NewsroomError> {
+    editor.require(Action::ManageSettings, false)?;
+    let hooks = app.store.webhooks().await?;
+    let log = app.store.deliveries(100).await?;
+    Ok(render(
+        app,
+        Some(editor),
+        status,
+        "webhooks.html",
+        context! {
+            nav => "webhooks",
+            notice,
+            error,
+            hooks => Value::from_serialize(&hooks),
+            deliveries => log.iter().map(|d| context! {
+                id => d.id, url => d.url.clone(), event => d.event.clone(), state => d.state.clone(),
+                attempts => d.attempts, last_status => d.last_status, last_error => d.last_error.clone(),
+                created => display_time(d.created_at),
+                next => (d.state == "pending").then(|| display_time(d.next_attempt_at)),
+            }).collect::<Vec<_>>(),
+        },
+    ))
+}
+
+async fn webhooks_page(State(app): State<SharedApp>, PageEditor(editor): PageEditor) -> Response {
+    let result = webhooks_view(&app, &editor, StatusCode::OK, None, None).await;
+    or_page(&app, &editor, result)
+}
+
+async fn add_webhook(
+    State(app): State<SharedApp>,
+    PageEditor(editor): PageEditor,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let result = async {
+        let fields = checked_form(&editor, form)?;
+        super::webhooks::register(&app, &editor, &fields.text("url")).await
+    }
+    .await;
+    let page = match result {
+        Ok(hook) => {
+            webhooks_view(
+                &app,
+                &editor,
+                StatusCode::OK,
+                Some(format!("Added {}.", hook.url)),
+                None,
+            )
+            .await
+        }
+        Err(e) => webhooks_view(&app, &editor, e.status(), None, Some(e.message())).await,
+    };
+    or_page(&app, &editor, page)
+}
+
+async fn remove_webhook(
+    State(app): State<SharedApp>,
+    PageEditor(editor): PageEditor,
+    id: Result<Path<Id>, PathRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let result = async {
+        let id = id_from(id)?;
+        checked_form(&editor, form)?;
+        editor.require(Action::ManageSettings, false)?;
+        app.store.delete_webhook(id).await?;
+        Ok(see_other("/newsroom/webhooks"))
+    }
+    .await;
+    or_page(&app, &editor, result)
+}
+
+// ---- the site's addresses (the signed mirror list) ----
+
+async fn addresses_view(
+    app: &App,
+    editor: &Editor,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, NewsroomError> {
+    editor.require(Action::ManageSettings, false)?;
+    let addresses = app.store.addresses().await?;
+    let checks = app.store.latest_checks().await?;
+    let serial = app.store.mirror_serial().await?;
+    Ok(render(
+        app,
+        Some(editor),
+        status,
+        "addresses.html",
+        context! {
+            nav => "addresses",
+            notice,
+            error,
+            serial,
+            signed => app.mirror_key.is_some(),
+            addresses => addresses.iter().map(|a| {
+                let check = checks.get(&a.host);
+                context! {
+                    host => a.host.clone(), url => a.url(), kind => a.kind.as_str(), state => a.state.as_str(),
+                    updated => display_time(a.updated),
+                    checked => check.map(|(at, _, _)| display_time(*at)),
+                    healthy => check.map(|(_, ok, _)| *ok),
+                    detail => check.map(|(_, _, d)| d.clone()).unwrap_or_default(),
+                }
+            }).collect::<Vec<_>>(),
+            states => ["active", "blocked", "retired"],
+        },
+    ))
+}
+
+async fn addresses_page(State(app): State<SharedApp>, PageEditor(editor): PageEditor) -> Response {
+    let result = addresses_view(&app, &editor, StatusCode::OK, None, None).await;
+    or_page(&app, &editor, result)
+}
+
+async fn set_address_state(
+    State(app): State<SharedApp>,
+    PageEditor(editor): PageEditor,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let result = async {
+        let fields = checked_form(&editor, form)?;
+        editor.require(Action::ManageSettings, false)?;
+        let state = broadsheet_domain::AddressState::parse(&fields.text("state"))?;
+        let address = app
+            .store
+            .set_address_state(&fields.text("host"), state)
+            .await?;
+        app.cache.clear();
+        Ok::<_, NewsroomError>(address)
+    }
+    .await;
+    let page = match result {
+        Ok(a) => {
+            addresses_view(
+                &app,
+                &editor,
+                StatusCode::OK,
+                Some(format!(
+                    "{} is now {}; the signed list changed.",
+                    a.host,
+                    a.state.as_str()
+                )),
+                None,
+            )
+            .await
+        }
+        Err(e) => addresses_view(&app, &editor, e.status(), None, Some(e.message())).await,
+    };
+    or_page(&app, &editor, page)
 }

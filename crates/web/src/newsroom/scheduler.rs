@@ -17,6 +17,9 @@ pub async fn publish_due(app: &App) -> usize {
                 tracing::info!(?ids, "published scheduled articles");
                 app.cache.clear();
             }
+            for id in &ids {
+                super::webhooks::announce_id(app, super::webhooks::PUBLISHED, *id).await;
+            }
             ids.len()
         }
         Err(e) => {
