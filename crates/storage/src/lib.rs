@@ -13,6 +13,7 @@ mod articles;
 mod catalogue;
 mod error;
 pub mod testing;
+mod imports;
 mod users;
 mod webhooks;
 

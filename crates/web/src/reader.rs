@@ -24,6 +24,18 @@ pub async fn page(app: &App, route: Route, uri: &Uri, host: &str, headers: &Head
     let local = app.settings.for_host(host);
     let settings = local.as_ref().unwrap_or(&app.settings);
     let path = canonical_path(&route, uri);
+    // WordPress's own short links (`/?p=123`, `/?page_id=7`) of imported stories.
+    if route == Route::Home {
+        for name in ["p", "page_id"] {
+            if let Some(id) = query_value(uri, name).filter(|v| v.bytes().all(|b| b.is_ascii_digit())) {
+                match app.store.redirect_target(&format!("/?{name}={id}")).await {
+                    Ok(Some(target)) => return respond::redirect(&target),
+                    Ok(None) => {}
+                    Err(e) => return app.error_response(e.into()).await,
+                }
+            }
+        }
+    }
     let listing = matches!(route, Route::Section(_) | Route::Tag(_) | Route::Author(_));
     let page = if listing {
         match PageNumber::parse(query_value(uri, "page").as_deref()) {
