@@ -61,6 +61,49 @@ enum Command {
     /// Newsroom accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Bring in a WordPress or Ghost site. Safe to run again: what is there stays as it is.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A WordPress export (Tools -> Export, WXR 1.0 to 1.2).
+    Wordpress {
+        /// The export file (.xml).
+        file: PathBuf,
+        #[command(flatten)]
+        import: ImportArgs,
+    },
+    /// A Ghost export (Settings -> Labs -> Export, JSON).
+    Ghost {
+        /// The export file (.json).
+        file: PathBuf,
+        /// The section the posts go to (a path such as `news`; default `news`, else a new
+        /// `imported` section).
+        #[arg(long)]
+        section: Option<String>,
+        #[command(flatten)]
+        import: ImportArgs,
+    },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// A copy of the old site's uploads folder (wp-content/uploads, or Ghost's content/images).
+    #[arg(long)]
+    uploads: Option<PathBuf>,
+    /// Do not fetch media from the old site's URLs.
+    #[arg(long)]
+    no_fetch: bool,
+    /// Credit the old site's authors as guest bylines, without author pages.
+    #[arg(long)]
+    guest_bylines: bool,
+    /// Print what would be imported; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    site: SiteArgs,
 }
 
 #[derive(Subcommand)]
@@ -158,7 +201,7 @@ fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tantivy=warn".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,tantivy=warn,html5ever=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -236,6 +279,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Mirrors(command) => mirrors(command).await,
         Command::User(command) => users(command).await,
+        Command::Import(command) => import(command).await,
         Command::Reindex { site } => {
             let config = site.load()?;
             let store = open_store(&config).await?;
@@ -321,6 +365,43 @@ async fn demo_accounts(store: &Store, data: &std::path::Path) -> Result<PathBuf>
         .and_then(|mut f| f.write_all(lines.as_bytes()))
         .with_context(|| format!("cannot write {}", file.display()))?;
     Ok(file)
+}
+
+async fn import(command: ImportCommand) -> Result<()> {
+    use std::io::IsTerminal;
+    let (file, args, section, ghost) = match command {
+        ImportCommand::Wordpress { file, import } => (file, import, None, false),
+        ImportCommand::Ghost {
+            file,
+            section,
+            import,
+        } => (file, import, section, true),
+    };
+    let config = args.site.load()?;
+    let options = broadsheet_import::Options {
+        dry_run: args.dry_run,
+        uploads_dir: args.uploads,
+        fetch_media: !args.no_fetch,
+        media_dir: config.media_dir.clone(),
+        guest_bylines: args.guest_bylines,
+        section,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let store = open_store(&config).await?;
+    let report = if ghost {
+        broadsheet_import::import_ghost(&store, &file, &options).await
+    } else {
+        broadsheet_import::import_wordpress(&store, &file, &options).await
+    };
+    store.close().await;
+    let report = report.with_context(|| format!("cannot import {}", file.display()))?;
+    print!("{report}");
+    if !report.dry_run && !report.changed_nothing() {
+        println!(
+            "A running server shows the new articles after a restart; `broadsheet reindex` (server stopped) adds them to search."
+        );
+    }
+    Ok(())
 }
 
 async fn users(command: UserCommand) -> Result<()> {

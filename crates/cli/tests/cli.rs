@@ -466,3 +466,142 @@ fn mirrors_check_fetches_every_active_address_and_records_the_result() {
     );
     assert!(stop(server).success());
 }
+
+#[test]
+fn users_and_imports_from_the_command_line() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("broadsheet.toml");
+    std::fs::write(&config, "database_url = \"sqlite://site.db\"\n[site]\nname = \"Test\"\nprimary_host = \"test.example\"\n").expect("write");
+    let config = config.to_str().expect("utf-8 path");
+
+    // A password piped in is used; none makes one and prints it once.
+    let mut add = broadsheet()
+        .args([
+            "user",
+            "add",
+            "--email",
+            "Ed@Example.org",
+            "--name",
+            "Ed Itor",
+            "--role",
+            "editor",
+            "--config",
+            config,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    add.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a very long passphrase\n")
+        .expect("write");
+    let output = add.wait_with_output().expect("wait");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("ed@example.org") && !stdout.contains("password:"),
+        "{stdout}"
+    );
+    let generated = broadsheet()
+        .args([
+            "user",
+            "add",
+            "--email",
+            "c@example.org",
+            "--name",
+            "C",
+            "--role",
+            "contributor",
+            "--config",
+            config,
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&generated.stdout).contains("password: "));
+    let stderr = refused(
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@example.org",
+            "--name",
+            "X",
+            "--role",
+            "boss",
+            "--config",
+            config,
+        ],
+        dir.path(),
+    );
+    assert!(stderr.contains("not a role"), "{stderr}");
+    let token = broadsheet()
+        .args([
+            "user",
+            "token",
+            "--email",
+            "ed@example.org",
+            "--config",
+            config,
+        ])
+        .output()
+        .expect("run");
+    assert!(token.status.success());
+    assert!(String::from_utf8_lossy(&token.stdout).trim().len() >= 40);
+    let stderr = refused(
+        &[
+            "user",
+            "token",
+            "--email",
+            "nobody@example.org",
+            "--config",
+            config,
+        ],
+        dir.path(),
+    );
+    assert!(stderr.contains("no account"), "{stderr}");
+
+    // Imports: a dry run, the real thing, then again (nothing changes); bad files fail.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/wordpress/themeunittestdata.wordpress.xml");
+    let fixture = fixture.to_str().expect("utf-8 path");
+    let run = |extra: &[&str]| {
+        let output = broadsheet()
+            .args(["import", "wordpress", "--no-fetch", "--config", config])
+            .args(extra)
+            .arg(fixture)
+            .output()
+            .expect("run");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    assert!(run(&["--dry-run"]).contains("would import"));
+    let first = run(&[]);
+    assert!(first.contains("55 articles (published)"), "{first}");
+    assert!(run(&[]).starts_with("Nothing changed"));
+    let not_xml = dir.path().join("export.xml");
+    std::fs::write(&not_xml, "{\"json\": true}").expect("write");
+    let stderr = refused(
+        &[
+            "import",
+            "wordpress",
+            "--config",
+            config,
+            not_xml.to_str().expect("path"),
+        ],
+        dir.path(),
+    );
+    assert!(stderr.contains("not a WordPress export"), "{stderr}");
+}

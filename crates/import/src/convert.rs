@@ -78,28 +78,39 @@ pub fn wordpress(html: &str, picture: &dyn Fn(&str) -> Option<Picture>) -> Conve
         })
         .into_owned();
     text = re(&EMBED, r"(?s)\[embed[^\]]*\](.*?)\[/embed\]")
-        .replace_all(&text, |c: &Captures| link_paragraph(c[1].trim(), c[1].trim()))
-        .into_owned();
-    text = re(&MEDIA, r"\[(audio|video)([^\]]*)\](?:\[/(?:audio|video)\])?")
         .replace_all(&text, |c: &Captures| {
-            let src = re(&SRC, r#"(?:src|mp3|mp4|m4a|ogg|wav|webm)\s*=\s*["']([^"']+)["']"#)
-                .captures(&c[2])
-                .map(|m| m[1].to_owned());
-            match src {
-                Some(src) => {
-                    let label = if &c[1] == "audio" { "Listen" } else { "Watch" };
-                    link_paragraph(&src, &format!("{label}: {src}"))
-                }
-                None => String::new(),
-            }
+            link_paragraph(c[1].trim(), c[1].trim())
         })
         .into_owned();
+    text = re(
+        &MEDIA,
+        r"\[(audio|video)([^\]]*)\](?:\[/(?:audio|video)\])?",
+    )
+    .replace_all(&text, |c: &Captures| {
+        let src = re(
+            &SRC,
+            r#"(?:src|mp3|mp4|m4a|ogg|wav|webm)\s*=\s*["']([^"']+)["']"#,
+        )
+        .captures(&c[2])
+        .map(|m| m[1].to_owned());
+        match src {
+            Some(src) => {
+                let label = if &c[1] == "audio" { "Listen" } else { "Watch" };
+                link_paragraph(&src, &format!("{label}: {src}"))
+            }
+            None => String::new(),
+        }
+    })
+    .into_owned();
     // Standalone URLs on their own line were oEmbeds in WordPress: keep them as links.
     text = text
         .lines()
         .map(|line| {
             let t = line.trim();
-            if (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(char::is_whitespace) && !t.contains('<') {
+            if (t.starts_with("https://") || t.starts_with("http://"))
+                && !t.contains(char::is_whitespace)
+                && !t.contains('<')
+            {
                 link_paragraph(t, t)
             } else {
                 line.to_owned()
@@ -130,12 +141,35 @@ fn attr(s: &str) -> String {
 }
 
 fn link_paragraph(href: &str, label: &str) -> String {
-    format!("\n\n<p><a href=\"{}\">{}</a></p>\n\n", attr(href), attr(label))
+    format!(
+        "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
+        attr(href),
+        attr(label)
+    )
 }
 
 const BLOCK_TAGS: [&str; 22] = [
-    "<p", "<div", "<h1", "<h2", "<h3", "<h4", "<h5", "<h6", "<ul", "<ol", "<li", "<figure",
-    "<blockquote", "<table", "<pre", "<hr", "<dl", "<section", "<aside", "<iframe", "<address",
+    "<p",
+    "<div",
+    "<h1",
+    "<h2",
+    "<h3",
+    "<h4",
+    "<h5",
+    "<h6",
+    "<ul",
+    "<ol",
+    "<li",
+    "<figure",
+    "<blockquote",
+    "<table",
+    "<pre",
+    "<hr",
+    "<dl",
+    "<section",
+    "<aside",
+    "<iframe",
+    "<address",
     "<details",
 ];
 
@@ -192,7 +226,11 @@ mod tests {
         );
         assert!(!out.body.contains("wp:"));
         assert!(out.body.contains("<p>One</p>"));
-        assert!(out.body.contains("<p>Two lines<br>\nhere</p>"), "{}", out.body);
+        assert!(
+            out.body.contains("<p>Two lines<br>\nhere</p>"),
+            "{}",
+            out.body
+        );
     }
 
     #[test]
@@ -208,12 +246,20 @@ mod tests {
             "[caption id=\"x\" align=\"alignnone\" width=\"300\"]<img src=\"/media/a.jpg\" alt=\"A\"> The harbour at dawn[/caption]\n\n[gallery ids=\"5,6\"]\n\n[embed]https://video.example/v/1[/embed]\n\n[audio mp3=\"https://audio.example/a.mp3\"][/audio]\n\n[mystery foo=\"1\"]",
             &pictures,
         );
-        assert!(out.body.contains("<figcaption>The harbour at dawn</figcaption>"), "{}", out.body);
+        assert!(
+            out.body
+                .contains("<figcaption>The harbour at dawn</figcaption>"),
+            "{}",
+            out.body
+        );
         assert!(out.body.contains("src=\"/media/boat.jpg\""));
         assert!(out.body.contains("<figcaption>At sea</figcaption>"));
         assert!(out.body.contains("href=\"https://video.example/v/1\""));
         assert!(out.body.contains("Listen: https://audio.example/a.mp3"));
-        assert_eq!(out.unknown_shortcodes.into_iter().collect::<Vec<_>>(), vec!["mystery"]);
+        assert_eq!(
+            out.unknown_shortcodes.into_iter().collect::<Vec<_>>(),
+            vec!["mystery"]
+        );
     }
 
     #[test]
@@ -222,6 +268,10 @@ mod tests {
             "<p onclick=\"x()\">Hi<script>alert(1)</script><a href=\"javascript:alert(1)\">l</a></p>",
             &none,
         );
-        assert!(!out.body.contains("script") && !out.body.contains("onclick"), "{}", out.body);
+        assert!(
+            !out.body.contains("script") && !out.body.contains("onclick"),
+            "{}",
+            out.body
+        );
     }
 }

@@ -78,8 +78,11 @@ struct PostMeta {
 fn table<T: for<'de> Deserialize<'de>>(data: &Value, name: &str) -> Result<Vec<T>, ImportError> {
     match data.get(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(rows) => serde_json::from_value(rows.clone())
-            .map_err(|e| ImportError::Format(format!("the {name} table of the export is not as Ghost writes it: {e}"))),
+        Some(rows) => serde_json::from_value(rows.clone()).map_err(|e| {
+            ImportError::Format(format!(
+                "the {name} table of the export is not as Ghost writes it: {e}"
+            ))
+        }),
     }
 }
 
@@ -93,10 +96,7 @@ pub fn read(input: impl Read) -> Result<Export, ImportError> {
         })
     })?;
     // Either {"db": [{"meta", "data"}]} or {"meta", "data"}.
-    let db = root
-        .get("db")
-        .and_then(|db| db.get(0))
-        .unwrap_or(&root);
+    let db = root.get("db").and_then(|db| db.get(0)).unwrap_or(&root);
     let (Some(meta), Some(data)) = (db.get("meta"), db.get("data")) else {
         return Err(ImportError::Format(
             "this JSON is not a Ghost export (it has no meta and data)".into(),
@@ -122,10 +122,17 @@ pub fn read(input: impl Read) -> Result<Export, ImportError> {
     for post in &mut posts {
         if post.kind.is_empty() {
             let is_page = matches!(post.page, Some(Value::Bool(true)) | Some(Value::Number(_)) if post.page != Some(Value::from(0)));
-            post.kind = if is_page { "page".into() } else { "post".into() };
+            post.kind = if is_page {
+                "page".into()
+            } else {
+                "post".into()
+            };
         }
         if let Some(meta) = metas.iter().find(|m| m.post_id == post.id) {
-            post.feature_image_alt = post.feature_image_alt.take().or(meta.feature_image_alt.clone());
+            post.feature_image_alt = post
+                .feature_image_alt
+                .take()
+                .or(meta.feature_image_alt.clone());
             post.feature_image_caption = post
                 .feature_image_caption
                 .take()
@@ -150,7 +157,11 @@ impl Export {
 
     /// The public tags of a post, in its order (Ghost's `#internal` tags are left out).
     pub fn tags_of(&self, post_id: &str) -> Vec<String> {
-        let mut links: Vec<&Link> = self.posts_tags.iter().filter(|l| l.post_id == post_id).collect();
+        let mut links: Vec<&Link> = self
+            .posts_tags
+            .iter()
+            .filter(|l| l.post_id == post_id)
+            .collect();
         links.sort_by_key(|l| l.sort_order);
         links
             .into_iter()
@@ -189,23 +200,50 @@ pub fn body_html(post: &Post) -> Option<String> {
     if let Some(html) = post.html.as_deref().filter(|h| !h.trim().is_empty()) {
         return Some(html.to_owned());
     }
-    if let Some(doc) = post.mobiledoc.as_deref().and_then(|m| serde_json::from_str::<Value>(m).ok()) {
+    if let Some(doc) = post
+        .mobiledoc
+        .as_deref()
+        .and_then(|m| serde_json::from_str::<Value>(m).ok())
+    {
         let mut parts = Vec::new();
-        for card in doc.get("cards").and_then(Value::as_array).into_iter().flatten() {
+        for card in doc
+            .get("cards")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let payload = card.get(1);
-            if let Some(md) = payload.and_then(|p| p.get("markdown")).and_then(Value::as_str) {
+            if let Some(md) = payload
+                .and_then(|p| p.get("markdown"))
+                .and_then(Value::as_str)
+            {
                 parts.push(escape_text(md).replace("\n\n", "</p>\n\n<p>"));
             } else if let Some(html) = payload.and_then(|p| p.get("html")).and_then(Value::as_str) {
                 parts.push(html.to_owned());
             }
         }
         if !parts.is_empty() {
-            return Some(parts.into_iter().map(|p| format!("<p>{p}</p>")).collect::<Vec<_>>().join("\n\n"));
+            return Some(
+                parts
+                    .into_iter()
+                    .map(|p| format!("<p>{p}</p>"))
+                    .collect::<Vec<_>>()
+                    .join("\n\n"),
+            );
         }
     }
-    if let Some(tree) = post.lexical.as_deref().and_then(|l| serde_json::from_str::<Value>(l).ok()) {
+    if let Some(tree) = post
+        .lexical
+        .as_deref()
+        .and_then(|l| serde_json::from_str::<Value>(l).ok())
+    {
         let mut paragraphs = Vec::new();
-        for block in tree.pointer("/root/children").and_then(Value::as_array).into_iter().flatten() {
+        for block in tree
+            .pointer("/root/children")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let text: String = block
                 .get("children")
                 .and_then(Value::as_array)
@@ -225,7 +263,9 @@ pub fn body_html(post: &Post) -> Option<String> {
 }
 
 fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -234,9 +274,17 @@ mod tests {
 
     #[test]
     fn bad_files_are_named() {
-        let err = |s: &str| read(s.as_bytes()).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = |s: &str| {
+            read(s.as_bytes())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
         assert!(err("<rss/>").contains("not JSON"));
-        assert!(err("{\"db\": [{\"meta\": {\"version\": \"4.1.0\"}, \"data\": {\"posts\": [").contains("truncated"));
+        assert!(
+            err("{\"db\": [{\"meta\": {\"version\": \"4.1.0\"}, \"data\": {\"posts\": [")
+                .contains("truncated")
+        );
         assert!(err("{\"hello\": 1}").contains("no meta and data"));
         assert!(err("{\"meta\": {\"version\": \"9.0.0\"}, \"data\": {}}").contains("9.0.0"));
     }
@@ -247,6 +295,9 @@ mod tests {
             mobiledoc: Some(r#"{"cards":[["markdown",{"markdown":"One & two\n\nThree"}]]}"#.into()),
             ..Post::default()
         };
-        assert_eq!(body_html(&post).as_deref(), Some("<p>One &amp; two</p>\n\n<p>Three</p>"));
+        assert_eq!(
+            body_html(&post).as_deref(),
+            Some("<p>One &amp; two</p>\n\n<p>Three</p>")
+        );
     }
 }

@@ -76,16 +76,32 @@ impl Report {
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "would import" } else { "imported" };
+        let verb = if self.dry_run {
+            "would import"
+        } else {
+            "imported"
+        };
         if self.changed_nothing() {
             writeln!(
                 f,
                 "Nothing {}: all {} items were already imported.",
-                if self.dry_run { "would change" } else { "changed" },
+                if self.dry_run {
+                    "would change"
+                } else {
+                    "changed"
+                },
                 self.unchanged
             )?;
         } else {
-            writeln!(f, "{}:", if self.dry_run { "Dry run, nothing written; it" } else { "Done; it" })?;
+            writeln!(
+                f,
+                "{}:",
+                if self.dry_run {
+                    "Dry run, nothing written; it"
+                } else {
+                    "Done; it"
+                }
+            )?;
             for (kind, n) in &self.created {
                 writeln!(f, "  {verb} {n:>6} {kind}")?;
             }
@@ -93,18 +109,31 @@ impl fmt::Display for Report {
                 writeln!(f, "  already there: {}", self.unchanged)?;
             }
         }
-        if !self.skipped.is_empty() {
-            writeln!(f, "Skipped ({}):", self.skipped.len())?;
-            for s in &self.skipped {
-                writeln!(f, "  - {s}")?;
-            }
-        }
-        if !self.warnings.is_empty() {
-            writeln!(f, "Warnings ({}):", self.warnings.len())?;
-            for w in &self.warnings {
-                writeln!(f, "  - {w}")?;
-            }
-        }
+        group(f, "Skipped", &self.skipped)?;
+        group(f, "Warnings", &self.warnings)?;
         Ok(())
     }
+}
+
+/// Lines are `item: reason`; items with the same reason are listed together.
+fn group(f: &mut fmt::Formatter<'_>, title: &str, lines: &[String]) -> fmt::Result {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let mut by_reason: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for line in lines {
+        let (item, reason) = line.split_once(": ").unwrap_or(("", line));
+        by_reason.entry(reason).or_default().push(item);
+    }
+    writeln!(f, "{title} ({}):", lines.len())?;
+    for (reason, items) in by_reason {
+        let shown: Vec<&str> = items.iter().take(12).copied().collect();
+        let more = items.len().saturating_sub(shown.len());
+        write!(f, "  - {reason} ({}): {}", items.len(), shown.join(", "))?;
+        if more > 0 {
+            write!(f, " and {more} more")?;
+        }
+        writeln!(f)?;
+    }
+    Ok(())
 }

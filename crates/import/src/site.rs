@@ -84,8 +84,14 @@ pub async fn import_wordpress(
                 if item.post_type == "attachment" {
                     let attachment = Attachment {
                         url: item.attachment_url.clone(),
-                        file: item.meta("_wp_attached_file").unwrap_or_default().to_owned(),
-                        alt: item.meta("_wp_attachment_image_alt").unwrap_or_default().to_owned(),
+                        file: item
+                            .meta("_wp_attached_file")
+                            .unwrap_or_default()
+                            .to_owned(),
+                        alt: item
+                            .meta("_wp_attachment_image_alt")
+                            .unwrap_or_default()
+                            .to_owned(),
                         caption: strip_tags(&item.excerpt),
                     };
                     survey
@@ -159,17 +165,19 @@ pub async fn import_wordpress(
             "attachment" => {}
             "nav_menu_item" | "wp_navigation" | "wp_global_styles" | "wp_template"
             | "wp_template_part" | "wp_block" | "custom_css" => {
-                run.report
-                    .skipped
-                    .push(format!("{} #{id}: site design, not content", item.post_type));
+                run.report.skipped.push(format!(
+                    "{} #{id}: menus and site design are not content",
+                    item.post_type
+                ));
             }
-            other => run.report.skipped.push(format!(
-                "{other} #{id}: a custom post type this importer does not know"
-            )),
+            other => run
+                .report
+                .skipped
+                .push(format!("{other} #{id}: custom post types are not imported")),
         }
         if item.comments > 0 {
             run.report.skipped.push(format!(
-                "#{id}: {} comments (Broadsheet has no comments)",
+                "#{id} ({}): comments (Broadsheet has none)",
                 item.comments
             ));
         }
@@ -180,6 +188,19 @@ pub async fn import_wordpress(
     bar.finish_and_clear();
     run.sticky(&sticky).await?;
     Ok(run.report)
+}
+
+/// Where a media URL's file sits in a copy of the uploads folder:
+/// `https://x/wp-content/uploads/2011/07/a.jpg` -> `2011/07/a.jpg` (also for hosts that
+/// serve uploads from their root, such as `files.wordpress.com`).
+fn uploads_path(url: &str) -> String {
+    let path = reqwest::Url::parse(url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    match path.split_once("/uploads/") {
+        Some((_, rest)) => rest.to_owned(),
+        None => path.trim_start_matches('/').to_owned(),
+    }
 }
 
 fn at_item(id: &str, e: ImportError) -> ImportError {
@@ -241,7 +262,9 @@ impl Run<'_> {
 
     async fn remember(&self, kind: &str, id: &str, target: Id) -> Result<(), ImportError> {
         if !self.options.dry_run {
-            self.store.record_import(&self.source, kind, id, target).await?;
+            self.store
+                .record_import(&self.source, kind, id, target)
+                .await?;
         }
         Ok(())
     }
@@ -421,7 +444,11 @@ impl Run<'_> {
         found
     }
 
-    async fn media_uncached(&mut self, survey: &Survey, attachment_id: &str) -> Option<(Id, String)> {
+    async fn media_uncached(
+        &mut self,
+        survey: &Survey,
+        attachment_id: &str,
+    ) -> Option<(Id, String)> {
         if let Ok(Some(id)) = self.seen("media", attachment_id).await {
             return match self.store.media(id).await {
                 Ok(Some(m)) => Some((m.id, m.file_name)),
@@ -429,17 +456,29 @@ impl Run<'_> {
             };
         }
         let attachment = survey.attachments.get(attachment_id)?;
-        let bytes = self.fetch(&attachment.file, &attachment.url).await;
+        // Exports without `_wp_attached_file` still name the file in its URL.
+        let relative = if attachment.file.is_empty() {
+            uploads_path(&attachment.url)
+        } else {
+            attachment.file.clone()
+        };
+        let bytes = self.fetch(&relative, &attachment.url).await;
         let Some(bytes) = bytes else {
             self.report.warnings.push(format!(
-                "attachment #{attachment_id}: file {} not found{}; imported without it",
+                "attachment #{attachment_id} ({}): media file not found{}; articles imported without it",
                 if attachment.file.is_empty() { &attachment.url } else { &attachment.file },
-                if self.options.fetch_media { " (nor at its URL)" } else { "" }
+                if self.options.fetch_media { " in the uploads folder nor at its URL" } else { " in the uploads folder" }
             ));
             return None;
         };
-        self.store_media(&bytes, &attachment.url, &attachment.alt, &attachment.caption, attachment_id)
-            .await
+        self.store_media(
+            &bytes,
+            &attachment.url,
+            &attachment.alt,
+            &attachment.caption,
+            attachment_id,
+        )
+        .await
     }
 
     /// The bytes of a media file: from the uploads copy, else (if allowed) from its URL.
@@ -452,7 +491,8 @@ impl Run<'_> {
                 }
             }
         }
-        if !self.options.fetch_media || !(url.starts_with("http://") || url.starts_with("https://")) {
+        if !self.options.fetch_media || !(url.starts_with("http://") || url.starts_with("https://"))
+        {
             return None;
         }
         let client = reqwest::Client::builder()
@@ -489,10 +529,11 @@ impl Run<'_> {
         );
         let media_dir = self.options.media_dir.clone();
         let owned = bytes.to_vec();
-        let processed =
-            tokio::task::spawn_blocking(move || broadsheet_media::process(&owned, &media_dir, &stem))
-                .await
-                .ok()?;
+        let processed = tokio::task::spawn_blocking(move || {
+            broadsheet_media::process(&owned, &media_dir, &stem)
+        })
+        .await
+        .ok()?;
         let processed = match processed {
             Ok(p) => p,
             Err(e) => {
@@ -562,9 +603,9 @@ impl Run<'_> {
                 Some("was private: imported as a draft, not public"),
             ),
             (other, _) => {
-                self.report
-                    .skipped
-                    .push(format!("post #{id}: status {other:?} (trash, auto-draft...) is not imported"));
+                self.report.skipped.push(format!(
+                    "post #{id} ({other}): trashed and automatic drafts are not imported"
+                ));
                 return Ok(None);
             }
         };
@@ -592,7 +633,7 @@ impl Run<'_> {
             headline = format!("Untitled ({id})");
             self.report
                 .warnings
-                .push(format!("post #{id}: had no title; it is called {headline:?}"));
+                .push(format!("post #{id} ({headline:?}): had no title"));
         }
         if headline.chars().count() > broadsheet_domain::MAX_HEADLINE_CHARS {
             headline = cut(&headline, broadsheet_domain::MAX_HEADLINE_CHARS);
@@ -633,8 +674,12 @@ impl Run<'_> {
                 );
             }
         }
-        let img = IMG_SRC.get_or_init(|| Regex::new(r#"<img[^>]+src\s*=\s*["']([^"']+)["']"#).expect("pattern"));
-        let sources: Vec<String> = img.captures_iter(&item.content).map(|c| c[1].to_owned()).collect();
+        let img = IMG_SRC
+            .get_or_init(|| Regex::new(r#"<img[^>]+src\s*=\s*["']([^"']+)["']"#).expect("pattern"));
+        let sources: Vec<String> = img
+            .captures_iter(&item.content)
+            .map(|c| c[1].to_owned())
+            .collect();
         let mut remote = 0;
         for src in sources {
             match survey.by_url.get(&without_size(&src)).cloned() {
@@ -650,18 +695,24 @@ impl Run<'_> {
         }
         if remote > 0 {
             self.report.warnings.push(format!(
-                "post #{id}: {remote} image(s) stay at their old address (not in this export's media)"
+                "post #{id} ({remote}): images that stay at their old address (not among the export's media)"
             ));
         }
-        let converted = convert::wordpress(&item.content, &|attachment| pictures.get(attachment).cloned());
+        let converted = convert::wordpress(&item.content, &|attachment| {
+            pictures.get(attachment).cloned()
+        });
         let mut body = converted.body;
         for (old, new) in &local_urls {
             body = body.replace(old.as_str(), new);
         }
         if !converted.unknown_shortcodes.is_empty() {
             self.report.warnings.push(format!(
-                "post #{id}: unknown shortcodes kept as text: {}",
-                converted.unknown_shortcodes.into_iter().collect::<Vec<_>>().join(", ")
+                "post #{id} ({}): unknown shortcodes kept as text",
+                converted
+                    .unknown_shortcodes
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if body.len() > broadsheet_domain::MAX_BODY_BYTES {
@@ -675,8 +726,11 @@ impl Run<'_> {
             Some(t) => self.media(survey, t.trim()).await.map(|(m, _)| m),
             None => None,
         };
-        let categories: Vec<&(String, String, String)> =
-            item.terms.iter().filter(|(d, _, _)| d == "category").collect();
+        let categories: Vec<&(String, String, String)> = item
+            .terms
+            .iter()
+            .filter(|(d, _, _)| d == "category")
+            .collect();
         let section_id = categories
             .first()
             .and_then(|(_, nicename, _)| sections.get(nicename))
@@ -691,13 +745,16 @@ impl Run<'_> {
             .map(|(_, _, name)| name.trim().to_owned())
             .filter(|n| slugify(n).is_some())
             .collect();
-        let byline = authors.get(&item.creator).cloned().unwrap_or_else(|| Byline::Guest {
-            name: if item.creator.trim().is_empty() {
-                "Staff".into()
-            } else {
-                item.creator.trim().to_owned()
-            },
-        });
+        let byline = authors
+            .get(&item.creator)
+            .cloned()
+            .unwrap_or_else(|| Byline::Guest {
+                name: if item.creator.trim().is_empty() {
+                    "Staff".into()
+                } else {
+                    item.creator.trim().to_owned()
+                },
+            });
         let slug = Slug::parse(item.post_name.trim())
             .ok()
             .or_else(|| slugify(&headline))
@@ -707,7 +764,10 @@ impl Run<'_> {
             section_id,
             language: self.language.clone(),
             headline,
-            standfirst: cut(&strip_tags(&item.excerpt), broadsheet_domain::MAX_STANDFIRST_CHARS),
+            standfirst: cut(
+                &strip_tags(&item.excerpt),
+                broadsheet_domain::MAX_STANDFIRST_CHARS,
+            ),
             body,
             dateline: None,
             lead_media_id: lead,
@@ -717,7 +777,8 @@ impl Run<'_> {
             published_at,
             translation_group: None,
         };
-        self.report.count(format!("articles ({})", status.as_str().replace('_', " ")));
+        self.report
+            .count(format!("articles ({})", status.as_str().replace('_', " ")));
         if self.options.dry_run {
             return Ok(None);
         }
@@ -770,9 +831,13 @@ impl Run<'_> {
         let id = &item.post_id;
         if item.status != "publish" || !item.post_password.trim().is_empty() {
             self.report.skipped.push(format!(
-                "page #{id}: status {:?}{}; only public pages are imported",
+                "page #{id} ({}{}): only public pages are imported",
                 item.status,
-                if item.post_password.trim().is_empty() { "" } else { " with a password" }
+                if item.post_password.trim().is_empty() {
+                    ""
+                } else {
+                    ", password"
+                }
             ));
             return Ok(());
         }
@@ -786,7 +851,7 @@ impl Run<'_> {
             .unwrap_or_else(|| Slug::parse(&format!("page-{id}")).expect("valid"));
         if self.store.page_by_slug(&slug).await?.is_some() {
             self.report.skipped.push(format!(
-                "page #{id}: a page /page/{slug} already exists here"
+                "page #{id} (/page/{slug}): a page with that address already exists here"
             ));
             return Ok(());
         }
@@ -824,7 +889,11 @@ impl Run<'_> {
             Some(c) => c.name,
             None => "Top stories".into(),
         };
-        let fresh: Vec<Id> = ids.iter().copied().filter(|id| !list.contains(id)).collect();
+        let fresh: Vec<Id> = ids
+            .iter()
+            .copied()
+            .filter(|id| !list.contains(id))
+            .collect();
         if fresh.is_empty() {
             return Ok(());
         }
@@ -832,9 +901,10 @@ impl Run<'_> {
             list.insert(0, *id);
         }
         self.store.set_collection(&slug, &name, &list).await?;
-        self.report
-            .created
-            .insert("sticky posts added to Top stories".into(), fresh.len() as u64);
+        self.report.created.insert(
+            "sticky posts added to Top stories".into(),
+            fresh.len() as u64,
+        );
         Ok(())
     }
 }
@@ -924,17 +994,17 @@ pub async fn import_ghost(
             .unwrap_or_else(|| Slug::parse("post").expect("valid"));
         if kind == "page" {
             if status != ArticleStatus::Published {
-                run.report
-                    .skipped
-                    .push(format!("page {id}: not published; only public pages are imported"));
+                run.report.skipped.push(format!(
+                    "page {id}: not published; only public pages are imported"
+                ));
                 continue;
             }
             run.report.count("pages");
             if !options.dry_run {
                 if store.page_by_slug(&slug).await?.is_some() {
-                    run.report
-                        .skipped
-                        .push(format!("page {id}: a page /page/{slug} already exists here"));
+                    run.report.skipped.push(format!(
+                        "page {id}: a page /page/{slug} already exists here"
+                    ));
                     continue;
                 }
                 let page = store
@@ -983,9 +1053,11 @@ pub async fn import_ghost(
                 .map(|t| t.with_timezone(&Utc))
         };
         let published_at = match status {
-            ArticleStatus::Published | ArticleStatus::Scheduled => {
-                Some(date(&post.published_at).or(date(&post.created_at)).unwrap_or_else(Utc::now))
-            }
+            ArticleStatus::Published | ArticleStatus::Scheduled => Some(
+                date(&post.published_at)
+                    .or(date(&post.created_at))
+                    .unwrap_or_else(Utc::now),
+            ),
             _ => None,
         };
         let byline = export
@@ -1010,7 +1082,9 @@ pub async fn import_ghost(
             dateline: None,
             lead_media_id: lead,
             bylines: if byline.is_empty() {
-                vec![Byline::Guest { name: "Staff".into() }]
+                vec![Byline::Guest {
+                    name: "Staff".into(),
+                }]
             } else {
                 byline
             },

@@ -95,10 +95,15 @@ pub fn read(
     let mut saw_rss = false;
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|e| {
-            ImportError::Format(format!(
-                "the file is not well-formed XML near byte {}: {e}",
-                reader.buffer_position()
-            ))
+            let at = reader.buffer_position();
+            let message = e.to_string();
+            ImportError::Format(
+                if message.contains("end of input") || message.contains("EOF") {
+                    format!("the file ends early, inside an element: it is truncated ({message})")
+                } else {
+                    format!("the file is not well-formed XML near byte {at}: {message}")
+                },
+            )
         })?;
         match event {
             Event::Start(e) => {
@@ -314,19 +319,30 @@ mod tests {
         assert_eq!(item.title, "Fish & chips");
         assert_eq!(item.content, "<p>Hi</p>");
         assert_eq!(item.meta("_thumbnail_id"), Some("9"));
-        assert_eq!(item.terms[0], ("category".into(), "world".into(), "World".into()));
+        assert_eq!(
+            item.terms[0],
+            ("category".into(), "world".into(), "World".into())
+        );
         assert_eq!(item.comments, 1);
     }
 
     #[test]
     fn bad_files_are_named() {
-        let err = |xml: &str| read_all(xml).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = |xml: &str| {
+            read_all(xml)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
         assert!(err("{\"not\": \"xml\"}").contains("no XML document"));
         assert!(err("<html><body/></html>").contains("not <rss>"));
         assert!(err("<rss><channel><item></item></channel></rss>").contains("wxr_version"));
         assert!(err(&SMALL.replace("1.2</wp:wxr", "9.9</wp:wxr")).contains("9.9"));
         let cut = &SMALL[..SMALL.len() / 2];
         let message = err(cut);
-        assert!(message.contains("truncated") || message.contains("well-formed"), "{message}");
+        assert!(
+            message.contains("truncated") || message.contains("well-formed"),
+            "{message}"
+        );
     }
 }

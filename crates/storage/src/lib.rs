@@ -12,8 +12,8 @@ mod addresses;
 mod articles;
 mod catalogue;
 mod error;
-pub mod testing;
 mod imports;
+pub mod testing;
 mod users;
 mod webhooks;
 

@@ -27,7 +27,9 @@ pub async fn page(app: &App, route: Route, uri: &Uri, host: &str, headers: &Head
     // WordPress's own short links (`/?p=123`, `/?page_id=7`) of imported stories.
     if route == Route::Home {
         for name in ["p", "page_id"] {
-            if let Some(id) = query_value(uri, name).filter(|v| v.bytes().all(|b| b.is_ascii_digit())) {
+            if let Some(id) =
+                query_value(uri, name).filter(|v| v.bytes().all(|b| b.is_ascii_digit()))
+            {
                 match app.store.redirect_target(&format!("/?{name}={id}")).await {
                     Ok(Some(target)) => return respond::redirect(&target),
                     Ok(None) => {}

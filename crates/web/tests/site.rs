@@ -623,3 +623,26 @@ async fn the_same_site_runs_on_postgresql() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(attr(&farsi, "html", "dir").as_deref(), Some("rtl"));
 }
+
+#[tokio::test]
+async fn imported_short_links_redirect() {
+    let site = common::start(None).await;
+    let path = site.path_of("storm-fleet-rescue-north-sea").await;
+    let detail = site
+        .store
+        .article_by_path(&path)
+        .await
+        .expect("read")
+        .expect("article");
+    site.store
+        .add_redirect("/?p=4242", detail.article.id)
+        .await
+        .expect("redirect");
+    let response = site.get("/?p=4242").await;
+    assert_eq!(response.status(), reqwest::StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(response.headers()["location"], path.as_str());
+    // Unknown or odd ids are simply the home page.
+    for other in ["/?p=4243", "/?p=../../etc", "/?page_id=1"] {
+        assert_eq!(site.get(other).await.status(), reqwest::StatusCode::OK, "{other}");
+    }
+}

@@ -55,14 +55,15 @@ pub async fn upload(
         .to_lowercase();
     let stem = format!("{stem_hint}-{suffix}");
     let media_dir = app.media_dir.clone();
-    let processed = tokio::task::spawn_blocking(move || broadsheet_media::process(&bytes, &media_dir, &stem))
-        .await
-        .map_err(|e| NewsroomError::Internal(format!("image task: {e}")))?
-        .map_err(|e| match e {
-            MediaError::Unsupported(m) => NewsroomError::UnsupportedMedia(m),
-            MediaError::TooLarge(m) => NewsroomError::TooLarge(m),
-            MediaError::Io(m) => NewsroomError::Internal(m),
-        })?;
+    let processed =
+        tokio::task::spawn_blocking(move || broadsheet_media::process(&bytes, &media_dir, &stem))
+            .await
+            .map_err(|e| NewsroomError::Internal(format!("image task: {e}")))?
+            .map_err(|e| match e {
+                MediaError::Unsupported(m) => NewsroomError::UnsupportedMedia(m),
+                MediaError::TooLarge(m) => NewsroomError::TooLarge(m),
+                MediaError::Io(m) => NewsroomError::Internal(m),
+            })?;
     let media = app
         .store
         .create_media(&NewMedia {
@@ -84,4 +85,3 @@ pub async fn upload(
         .await?
         .ok_or(NewsroomError::NotFound("The image"))
 }
-
