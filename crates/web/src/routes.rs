@@ -122,9 +122,34 @@ async fn hosts(State(app): State<SharedApp>, request: Request, next: Next) -> Re
         }
         _ => None,
     };
+    let newsroom = {
+        let path = request.uri().path();
+        path.starts_with("/newsroom") || path.starts_with("/api/admin")
+    };
+    // Browsers keep to HTTPS on the site's own addresses that are served over it (not the
+    // onion service, not a local address), so nobody can strip TLS on the way.
+    let hsts = app.settings.knows_host(&host)
+        && broadsheet_domain::settings::base_url(&host).starts_with("https:");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if newsroom {
+        // The newsroom is never framed (clickjacking a Publish button) nor cached by proxies.
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
     security_headers(headers);
+    if hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if let Some(value) = onion_location {
         headers.insert(HeaderName::from_static("onion-location"), value);
     }

@@ -432,3 +432,35 @@ async fn admins_manage_addresses_and_webhooks_in_the_newsroom() {
     let text: String = page.root_element().text().collect();
     assert!(text.contains("Added https://partner.example/in"), "{text}");
 }
+
+#[tokio::test]
+async fn headers_guard_the_newsroom_and_https_hosts() {
+    let site = common::start(None).await;
+    let newsroom = site.get("/newsroom/login").await;
+    assert_eq!(newsroom.headers()["x-frame-options"], "DENY");
+    assert!(newsroom.headers()["content-security-policy"]
+        .to_str()
+        .is_ok_and(|p| p.contains("frame-ancestors 'none'")));
+    // HSTS on the site's HTTPS addresses, not on the onion service or a local address.
+    let on = |host: &'static str| {
+        site.client
+            .get(format!("{}/", site.base))
+            .header(header::HOST, host)
+            .send()
+    };
+    let primary = on("meridian-ledger.example").await.expect("get");
+    assert_eq!(
+        primary.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let onion = on("mrdnldgr7x2k4q5w6e3r2t7y4u5i6o7p2a3s4d5f6g7h2j3k4l5z6x7c.onion")
+        .await
+        .expect("get");
+    assert!(onion.headers().get("strict-transport-security").is_none());
+    assert!(site
+        .get("/")
+        .await
+        .headers()
+        .get("strict-transport-security")
+        .is_none());
+}

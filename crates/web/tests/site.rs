@@ -643,6 +643,10 @@ async fn imported_short_links_redirect() {
     assert_eq!(response.headers()["location"], path.as_str());
     // Unknown or odd ids are simply the home page.
     for other in ["/?p=4243", "/?p=../../etc", "/?page_id=1"] {
-        assert_eq!(site.get(other).await.status(), reqwest::StatusCode::OK, "{other}");
+        assert_eq!(
+            site.get(other).await.status(),
+            reqwest::StatusCode::OK,
+            "{other}"
+        );
     }
 }
