@@ -600,3 +600,180 @@ async fn the_newsroom_works_with_javascript_off() {
     assert_eq!(list.len(), 1);
     browser.finish().await;
 }
+
+/// Known cross-site scripting payloads, put into every field a person can type.
+const PAYLOADS: [&str; 10] = [
+    "<script>window.__xss=1</script>",
+    "<img src=x onerror=\"window.__xss=1\">",
+    "\"><svg onload=window.__xss=1>",
+    "[click](javascript:window.__xss=1)",
+    "<a href=\"data:text/html,<script>window.__xss=1</script>\">data link</a>",
+    "<iframe src=\"javascript:window.__xss=1\"></iframe>",
+    "</textarea><script>window.__xss=1</script>",
+    "{{ 7*7 }}{% raw %}",
+    "<math><mtext><table><mglyph><style><img src=x onerror=window.__xss=1>",
+    "<a href=\"  JaVaScRiPt:window.__xss=1\">spaced</a>",
+];
+
+/// What a page must never contain: script of its own beyond the site's files, inline
+/// event handlers, `javascript:` or `data:` links, and the marker set by any payload.
+const CLEAN: &str = r#"
+    const bad = [];
+    for (const s of document.querySelectorAll('script')) {
+        // Structured data is data: it must parse as JSON, whatever the text it carries.
+        if (s.type === 'application/ld+json') { try { JSON.parse(s.textContent); } catch (e) { bad.push('broken JSON-LD'); } continue; }
+        if (!s.src || !/\/(assets\/site|newsroom\/assets\/newsroom)\.js$/.test(new URL(s.src).pathname)) bad.push('script ' + (s.src || s.textContent.slice(0, 40)));
+    }
+    for (const el of document.querySelectorAll('*')) {
+        for (const a of el.attributes) {
+            if (/^on/i.test(a.name)) bad.push('handler ' + el.tagName + ' ' + a.name);
+            if (/^(href|src|action|formaction)$/i.test(a.name) && /^\s*(javascript|data):/i.test(a.value) && !(el.tagName === 'IMG' && /^data:image\//.test(a.value))) bad.push('url ' + el.tagName + ' ' + a.value.slice(0, 40));
+        }
+    }
+    for (const f of document.querySelectorAll('iframe, object, embed')) bad.push('frame ' + f.tagName);
+    if (window.__xss) bad.push('payload ran');
+    return bad;
+"#;
+
+#[tokio::test]
+async fn no_payload_runs_on_any_page() {
+    use broadsheet_domain::*;
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let site = common::start(None).await;
+    let all = PAYLOADS.join(" ");
+    let store = &site.store;
+    let tree = store.section_tree().await.expect("tree");
+    let news = tree.find_by_slugs(&["news"]).expect("news").id;
+    let section = store
+        .create_section(&NewSection {
+            parent_id: Some(news),
+            slug: Slug::parse("xss-desk").expect("slug"),
+            name: format!("Desk {}", PAYLOADS[2]),
+            description: all.clone(),
+            position: 99,
+            language: None,
+        })
+        .await
+        .expect("section");
+    let author = store
+        .create_author(&NewAuthor {
+            slug: Slug::parse("xss-author").expect("slug"),
+            name: format!("Writer {}", PAYLOADS[1]),
+            bio: all.clone(),
+            photo_media_id: None,
+        })
+        .await
+        .expect("author");
+    let media = store
+        .create_media(&NewMedia {
+            file_name: "storm-fleet.jpg".into(),
+            mime: "image/jpeg".into(),
+            width: 1200,
+            height: 800,
+            alt: PAYLOADS[2].into(),
+            caption: all.clone(),
+            credit: PAYLOADS[1].into(),
+            file_photo: true,
+        })
+        .await
+        .expect("media");
+    let article = store
+        .create_article(&ArticleDraft {
+            slug: Slug::parse("payloads").expect("slug"),
+            section_id: section.id,
+            language: Language::parse("en").expect("language"),
+            headline: format!("Headline {}", PAYLOADS[0]),
+            standfirst: all.clone(),
+            body: PAYLOADS.join("\n\n"),
+            dateline: Some(PAYLOADS[6].into()),
+            lead_media_id: Some(media.id),
+            bylines: vec![
+                Byline::Staff {
+                    author_id: author.id,
+                },
+                Byline::Guest {
+                    name: PAYLOADS[1].into(),
+                },
+            ],
+            tags: vec![format!("tag {}", PAYLOADS[1]), "xss".into()],
+            status: ArticleStatus::Published,
+            published_at: Some(chrono::Utc::now() - chrono::Duration::minutes(5)),
+            translation_group: None,
+        })
+        .await
+        .expect("article");
+    store
+        .add_correction(article.id, &all, &broadsheet_storage::SavedBy::default())
+        .await
+        .expect("correction");
+    store
+        .put_page(&NewPage {
+            slug: Slug::parse("xss-page").expect("slug"),
+            title: format!("Page {}", PAYLOADS[0]),
+            body: all.clone(),
+            language: Language::parse("en").expect("language"),
+        })
+        .await
+        .expect("page");
+    site.app.cache.clear();
+
+    let admin = site
+        .account(broadsheet_domain::Role::Admin, "Xss Admin")
+        .await;
+    let mut pages = vec![
+        "/".to_owned(),
+        "/news".into(),
+        "/news/xss-desk".into(),
+        article.path.clone(),
+        "/tag/xss".into(),
+        "/author/xss-author".into(),
+        "/page/xss-page".into(),
+        format!("/search?q={}", "payloads"),
+        "/search?q=%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E".into(),
+        "/nope/%3Cscript%3Ewindow.__xss=1%3C/script%3E".into(),
+    ];
+    for path in &pages {
+        browser
+            .client
+            .goto(&format!("{}{path}", site.base))
+            .await
+            .expect("open");
+        let bad = browser.eval(CLEAN).await;
+        assert_eq!(bad, json!([]), "{path}");
+    }
+    // The same text in the newsroom, where editors see it raw.
+    log_in(&browser, &site, &admin).await;
+    pages = vec![
+        "/newsroom".into(),
+        format!("/newsroom/articles/{}", article.id),
+        format!("/newsroom/articles/{}/revisions?from=1&to=2", article.id),
+        format!("/newsroom/articles/{}/preview", article.id),
+        "/newsroom/media".into(),
+        "/newsroom/sections".into(),
+        "/newsroom/collections".into(),
+    ];
+    for path in &pages {
+        browser
+            .client
+            .goto(&format!("{}{path}", site.base))
+            .await
+            .expect("open");
+        let bad = browser.eval(CLEAN).await;
+        assert_eq!(bad, json!([]), "{path}");
+    }
+    // The editor shows the stored text exactly, for the editor to see and fix.
+    browser
+        .client
+        .goto(&format!("{}/newsroom/articles/{}", site.base, article.id))
+        .await
+        .expect("open");
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('body').value;")
+            .await,
+        json!(PAYLOADS.join("\n\n"))
+    );
+    browser.finish().await;
+}
