@@ -1,5 +1,6 @@
 //! The `broadsheet` binary: every command an operator runs.
 
+mod backup;
 mod config;
 
 use anyhow::{Context, Result};
@@ -61,6 +62,23 @@ enum Command {
     /// Newsroom accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Write the whole site (database, media, signing key) to one .tar.gz, while it serves.
+    Backup {
+        /// The archive to write, e.g. site-2026-11-29.tar.gz.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Bring a site back from a backup (refuses to replace an existing site without --force).
+    Restore {
+        /// The archive `broadsheet backup` wrote.
+        file: PathBuf,
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Bring in a WordPress or Ghost site. Safe to run again: what is there stays as it is.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -280,6 +298,31 @@ async fn run(command: Command) -> Result<()> {
         Command::Mirrors(command) => mirrors(command).await,
         Command::User(command) => users(command).await,
         Command::Import(command) => import(command).await,
+        Command::Backup { out, site } => {
+            let config = site.load()?;
+            let store = open_store(&config).await?;
+            let summary = backup::backup(&config, &store, &out).await;
+            store.close().await;
+            let summary = summary?;
+            println!(
+                "Backed up {} articles and {} media files to {}.",
+                summary.articles,
+                summary.media_files,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Restore { file, force, site } => {
+            let config = site.load()?;
+            let summary = backup::restore(&config, &file, force).await?;
+            println!(
+                "Restored {} articles and {} media files from {}.",
+                summary.articles,
+                summary.media_files,
+                file.display()
+            );
+            Ok(())
+        }
         Command::Reindex { site } => {
             let config = site.load()?;
             let store = open_store(&config).await?;

@@ -23,7 +23,7 @@ pub use users::Session;
 pub use webhooks::{Delivery, Webhook};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Executor, Row};
 use std::str::FromStr;
 use std::sync::Arc;
 use tokio::sync::{broadcast, Mutex, MutexGuard};
@@ -143,6 +143,48 @@ impl Store {
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Writes a consistent copy of the whole database to `dest` while the site keeps
+    /// serving (SQLite's `VACUUM INTO`). PostgreSQL has its own tools: `pg_dump`.
+    pub async fn snapshot_to(&self, dest: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::BadUrl(
+                "a PostgreSQL database is backed up with pg_dump; this backs up SQLite".into(),
+            ));
+        }
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| StoreError::BadUrl(format!("{} is not a UTF-8 path", dest.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// How many articles there are, in every state.
+    pub async fn article_count(&self) -> Result<u64> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM articles")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    /// The database's own consistency check: `ok` when all is well.
+    pub async fn integrity_check(&self) -> Result<String> {
+        if self.backend != Backend::Sqlite {
+            return Ok("ok".into());
+        }
+        let rows = sqlx::query("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(lines.join("; "))
     }
 
     async fn write_turn(&self) -> Option<MutexGuard<'_, ()>> {
