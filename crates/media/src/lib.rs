@@ -113,7 +113,7 @@ pub fn process(bytes: &[u8], media_dir: &Path, stem: &str) -> Result<Processed, 
     let originals = media_dir.join("originals");
     std::fs::create_dir_all(&originals).map_err(io_error)?;
     let original_ext = format.extensions_str().first().copied().unwrap_or("bin");
-    std::fs::write(originals.join(format!("{stem}.{original_ext}")), bytes).map_err(io_error)?;
+    write_atomic(&originals.join(format!("{stem}.{original_ext}")), bytes)?;
 
     let full = if picture.width() > MAX_SERVED_WIDTH {
         picture.resize(
@@ -125,18 +125,17 @@ pub fn process(bytes: &[u8], media_dir: &Path, stem: &str) -> Result<Processed, 
         picture.clone()
     };
     let file_name = format!("{stem}.{}", served.ext());
-    std::fs::write(media_dir.join(&file_name), encode(&full, served)?).map_err(io_error)?;
+    write_atomic(&media_dir.join(&file_name), &encode(&full, served)?)?;
 
     let mut variants = Vec::new();
     let mut encoded = Vec::new();
     for width in WIDTHS.into_iter().filter(|w| *w < full.width()) {
         let copy = full.resize(width, u32::MAX, image::imageops::FilterType::Lanczos3);
         let bytes = encode(&copy, served)?;
-        std::fs::write(
-            media_dir.join(format!("{stem}-{width}.{}", served.ext())),
+        write_atomic(
+            &media_dir.join(format!("{stem}-{width}.{}", served.ext())),
             &bytes,
-        )
-        .map_err(io_error)?;
+        )?;
         variants.push(width);
         encoded.push((width, copy, bytes.len()));
     }
@@ -150,8 +149,7 @@ pub fn process(bytes: &[u8], media_dir: &Path, stem: &str) -> Result<Processed, 
             .collect::<Result<_, MediaError>>()?;
         if copies.iter().all(|(_, webp, png)| webp.len() < *png) {
             for (width, bytes, _) in copies {
-                std::fs::write(media_dir.join(format!("{stem}-{width}.webp")), bytes)
-                    .map_err(io_error)?;
+                write_atomic(&media_dir.join(format!("{stem}-{width}.webp")), &bytes)?;
             }
             webp = true;
         }
@@ -184,6 +182,18 @@ fn encode_webp(picture: &DynamicImage) -> Result<Vec<u8>, MediaError> {
         .write_to(&mut Cursor::new(&mut out), ImageFormat::WebP)
         .map_err(|e| MediaError::Io(format!("encoding WebP: {e}")))?;
     Ok(out)
+}
+
+/// Writes under a temporary name, flushes, then renames: readers (and a restart after a
+/// crash) see the whole file or none of it.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), MediaError> {
+    use std::io::Write;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let temporary = path.with_file_name(format!(".{name}.partial"));
+    let mut file = std::fs::File::create(&temporary).map_err(io_error)?;
+    file.write_all(bytes).map_err(io_error)?;
+    file.sync_all().map_err(io_error)?;
+    std::fs::rename(&temporary, path).map_err(io_error)
 }
 
 fn io_error(e: std::io::Error) -> MediaError {
