@@ -312,6 +312,13 @@ impl Run<'_> {
                     };
                     self.report.count("authors");
                     self.remember("author", &author.login, id).await?;
+                    // A newsroom account with the same email writes under this byline now.
+                    if id > 0
+                        && !author.email.trim().is_empty()
+                        && self.store.link_author_by_email(&author.email, id).await?
+                    {
+                        self.report.count("accounts linked to their author pages");
+                    }
                     id
                 }
             };

@@ -72,10 +72,41 @@ async fn the_wordpress_theme_unit_test_data_comes_in_whole() {
         uploads_dir: Some(uploads.path().to_owned()),
         ..site.options()
     };
+    // A newsroom account for one of the old site's authors, by email.
+    let account = site
+        .store
+        .create_user(
+            &broadsheet_domain::NewUser {
+                email: "themeshaperwp+demos@gmail.com".into(),
+                name: "Theme Buster".into(),
+                role: broadsheet_domain::Role::Author,
+                author_id: None,
+            },
+            "not-a-real-hash",
+        )
+        .await
+        .expect("account");
     let file = fixture("wordpress/themeunittestdata.wordpress.xml");
     let report = import_wordpress(&site.store, &file, &options)
         .await
         .expect("import");
+    let linked = site
+        .store
+        .user(account.id)
+        .await
+        .expect("read")
+        .expect("user");
+    let author = site
+        .store
+        .author_by_slug(&Slug::parse("themedemos").expect("slug"))
+        .await
+        .expect("read")
+        .expect("the author page");
+    assert_eq!(
+        linked.author_id,
+        Some(author.id),
+        "the account writes under its byline"
+    );
     assert_eq!(
         report.created.get("articles (published)"),
         Some(&55),

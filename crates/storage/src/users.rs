@@ -97,6 +97,19 @@ impl Store {
         rows.iter().map(user_from).collect()
     }
 
+    /// Links an account to the author page its bylines show, when it has none yet.
+    /// Returns whether it was linked.
+    pub async fn link_author_by_email(&self, email: &str, author_id: Id) -> Result<bool> {
+        let _turn = self.write_turn().await;
+        let done =
+            sqlx::query("UPDATE users SET author_id = $1 WHERE email = $2 AND author_id IS NULL")
+                .bind(author_id)
+                .bind(email.trim().to_lowercase())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     pub async fn set_user_role(&self, id: Id, role: Role) -> Result<User> {
         let _turn = self.write_turn().await;
         let done = sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
