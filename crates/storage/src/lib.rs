@@ -56,9 +56,36 @@ impl Backend {
 /// What changed, sent after the change is committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangeEvent {
-    Article { id: i64 },
+    Article {
+        id: i64,
+    },
     Catalogue,
+    /// Changes may have been missed (another node's notifications were cut off): caches
+    /// and indexes should start over.
+    Everything,
 }
+
+impl ChangeEvent {
+    fn to_wire(&self) -> String {
+        match self {
+            ChangeEvent::Article { id } => format!("article {id}"),
+            ChangeEvent::Catalogue => "catalogue".into(),
+            ChangeEvent::Everything => "everything".into(),
+        }
+    }
+
+    fn from_wire(text: &str) -> Option<ChangeEvent> {
+        match text.split_once(' ') {
+            Some(("article", id)) => id.parse().ok().map(|id| ChangeEvent::Article { id }),
+            _ if text == "catalogue" => Some(ChangeEvent::Catalogue),
+            _ if text == "everything" => Some(ChangeEvent::Everything),
+            _ => None,
+        }
+    }
+}
+
+/// The PostgreSQL channel on which every node announces its committed changes.
+const CHANNEL: &str = "broadsheet_changes";
 
 #[derive(Clone)]
 pub struct Store {
@@ -68,6 +95,10 @@ pub struct Store {
     /// SQLite allows one writer at a time; taking turns here avoids SQLITE_BUSY when a
     /// read transaction tries to upgrade. PostgreSQL writers run concurrently.
     write_turn: Arc<Mutex<()>>,
+    /// PostgreSQL: the URL (for the notification listener) and this node's id, so a node
+    /// does not act twice on its own changes.
+    postgres_url: Option<String>,
+    node: u64,
 }
 
 impl Store {
@@ -108,11 +139,18 @@ impl Store {
             pool.execute("PRAGMA journal_mode = WAL;").await?;
         }
         let (events, _) = broadcast::channel(1024);
+        let node = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or_default()
+            ^ u64::from(std::process::id()) << 32;
         Ok(Store {
             pool,
             backend,
             events,
             write_turn: Arc::new(Mutex::new(())),
+            postgres_url: (backend == Backend::Postgres).then(|| url.clone()),
+            node,
         })
     }
 
@@ -195,8 +233,80 @@ impl Store {
     }
 
     fn announce(&self, event: ChangeEvent) {
+        // With PostgreSQL, other nodes serving the same database hear of it too.
+        if self.backend == Backend::Postgres {
+            let pool = self.pool.clone();
+            let payload = format!("{} {}", self.node, event.to_wire());
+            tokio::spawn(async move {
+                let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(payload)
+                    .execute(&pool)
+                    .await;
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "could not notify other nodes of a change");
+                }
+            });
+        }
         // No subscriber is fine: nothing is cached yet.
         let _ = self.events.send(event);
+    }
+
+    /// With PostgreSQL, passes on the changes other nodes commit (through LISTEN/NOTIFY) as
+    /// if they were this node's, so every node's page cache and search index follow the
+    /// database. Nothing to do on SQLite, where one process owns the file.
+    pub fn follow_other_nodes(&self) {
+        let Some(url) = self.postgres_url.clone() else {
+            return;
+        };
+        let events = self.events.clone();
+        let node = self.node.to_string();
+        let weak = Arc::downgrade(&self.write_turn);
+        tokio::spawn(async move {
+            let mut first = true;
+            // Runs while the store lives; reconnects with a pause after any failure.
+            while weak.strong_count() > 0 {
+                match sqlx::postgres::PgListener::connect(&url).await {
+                    Ok(mut listener) => {
+                        if listener.listen(CHANNEL).await.is_ok() {
+                            if !first {
+                                // Whatever happened while we were not listening is unknown.
+                                let _ = events.send(ChangeEvent::Everything);
+                            }
+                            first = false;
+                            loop {
+                                let received = tokio::time::timeout(
+                                    std::time::Duration::from_secs(5),
+                                    listener.recv(),
+                                )
+                                .await;
+                                if weak.strong_count() == 0 {
+                                    return;
+                                }
+                                match received {
+                                    Err(_) => continue,
+                                    Ok(Err(e)) => {
+                                        tracing::warn!(error = %e, "change notifications interrupted");
+                                        break;
+                                    }
+                                    Ok(Ok(note)) => {
+                                        let (from, what) =
+                                            note.payload().split_once(' ').unwrap_or_default();
+                                        if from != node {
+                                            if let Some(event) = ChangeEvent::from_wire(what) {
+                                                let _ = events.send(event);
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot listen for other nodes' changes"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        });
     }
 }
 

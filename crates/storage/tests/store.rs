@@ -773,3 +773,51 @@ async fn moving_a_section_moves_its_articles_and_leaves_redirects() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn nodes_sharing_a_postgres_database_hear_each_others_changes() {
+    let Some(url) = broadsheet_storage::testing::fresh_postgres_url("node notifications").await
+    else {
+        return;
+    };
+    let node_a = Store::open(&url).await.expect("node a");
+    let node_b = Store::open(&url).await.expect("node b");
+    node_b.follow_other_nodes();
+    let mut heard = node_b.subscribe();
+    // Give the listener a moment to start listening.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let news = section(&node_a, None, "news").await;
+    let article = node_a
+        .create_article(&draft(news.id, "shared", Some(0)))
+        .await
+        .expect("create");
+    let mut got = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !got.contains(&ChangeEvent::Article { id: article.id }) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "node b heard only {got:?}"
+        );
+        if let Ok(Ok(event)) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), heard.recv()).await
+        {
+            got.push(event);
+        }
+    }
+    assert!(
+        got.contains(&ChangeEvent::Catalogue),
+        "the new section was announced too"
+    );
+    // A node does not hear its own changes twice.
+    let mut own = node_b.subscribe();
+    node_b
+        .create_article(&draft(news.id, "local", Some(0)))
+        .await
+        .expect("create");
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let mut count = 0;
+    while own.try_recv().is_ok() {
+        count += 1;
+    }
+    assert_eq!(count, 1);
+}

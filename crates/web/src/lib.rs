@@ -64,6 +64,7 @@ impl App {
             throttle: Default::default(),
             webhooks: Default::default(),
         });
+        app.store.follow_other_nodes();
         PageCache::follow(&app.cache, &app.store);
         search::follow(&app);
         newsroom::scheduler::follow(Arc::downgrade(&app));

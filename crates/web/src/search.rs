@@ -24,7 +24,8 @@ pub(crate) fn follow(app: &SharedApp) {
                     }
                 }
                 Ok(ChangeEvent::Catalogue) => {}
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                Ok(ChangeEvent::Everything)
+                | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                     if let Err(e) = rebuild(&store, &index).await {
                         tracing::error!(error = %e, "search index rebuild failed");
                     }

@@ -1044,3 +1044,51 @@ async fn webhooks_are_signed_retried_and_never_hold_up_publishing() {
     );
     assert_eq!(failing.log.lock().expect("log").len(), 3);
 }
+
+/// Two web nodes on one PostgreSQL database: what one publishes, the other shows on its
+/// next requests (its page cache and search index follow the database's notifications).
+#[tokio::test]
+async fn a_second_node_follows_what_the_first_publishes() {
+    let Some(url) = broadsheet_storage::testing::fresh_postgres_url("two nodes").await else {
+        return;
+    };
+    let a = common::start_on(&url, tempfile::tempdir().expect("dir"), None).await;
+    let b = common::start_on(&url, tempfile::tempdir().expect("dir"), None).await;
+    let editor = a.account(Role::Editor, "Node Editor").await;
+    let article = create(&a, &editor, "Quayside cranes fall silent for the strike").await;
+    // Node b has the front page cached before the story goes out.
+    assert!(!b
+        .get("/")
+        .await
+        .text()
+        .await
+        .expect("home")
+        .contains("Quayside cranes"));
+    let (status, published) = act(&a, &editor, &article["id"], "publish").await;
+    assert_eq!(status, StatusCode::OK);
+    let path = path_of(&published);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let home = b.get("/").await.text().await.expect("home");
+        let page = b.get(&path).await.status();
+        let found = b
+            .get("/api/content/search?q=quayside%20cranes")
+            .await
+            .text()
+            .await
+            .expect("search");
+        if home.contains("Quayside cranes")
+            && page == StatusCode::OK
+            && found.contains("Quayside cranes")
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "node b still shows the old site: home {}, page {page}, search {}",
+            home.contains("Quayside cranes"),
+            found.contains("Quayside cranes")
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
