@@ -229,6 +229,39 @@ impl FromRequestParts<SharedApp> for PageEditor {
     }
 }
 
+/// What a management page says above its content after one of its forms was sent.
+#[derive(Default)]
+struct Said {
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+impl Said {
+    /// The status and message for a form's outcome: `notice` on success, the error's
+    /// message (and status) otherwise.
+    fn after<T>(
+        result: &Result<T, NewsroomError>,
+        notice: impl FnOnce(&T) -> String,
+    ) -> (StatusCode, Said) {
+        match result {
+            Ok(value) => (
+                StatusCode::OK,
+                Said {
+                    notice: Some(notice(value)),
+                    error: None,
+                },
+            ),
+            Err(e) => (
+                e.status(),
+                Said {
+                    notice: None,
+                    error: Some(e.message()),
+                },
+            ),
+        }
+    }
+}
+
 /// Form fields of a POST, with the CSRF token checked before anything else is looked at.
 fn checked_form(
     editor: &Editor,
@@ -1161,8 +1194,7 @@ async fn media_view(
     editor: &Editor,
     q: &str,
     status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
+    said: Said,
 ) -> Result<Response, NewsroomError> {
     let media = app.store.media_library(q, 200).await?;
     Ok(render(
@@ -1173,8 +1205,8 @@ async fn media_view(
         context! {
             nav => "media",
             q,
-            notice,
-            error,
+            notice => said.notice,
+            error => said.error,
             media => media.iter().map(|m| context! {
                 id => m.id,
                 url => format!("/media/{}", m.file_name),
@@ -1192,7 +1224,7 @@ async fn media_page(
     q: Result<Query<LibraryQuery>, QueryRejection>,
 ) -> Response {
     let q = q.ok().and_then(|Query(q)| q.q).unwrap_or_default();
-    let result = media_view(&app, &editor, &q, StatusCode::OK, None, None).await;
+    let result = media_view(&app, &editor, &q, StatusCode::OK, Said::default()).await;
     or_page(&app, &editor, result)
 }
 
@@ -1208,20 +1240,8 @@ async fn upload(
         media::upload(&app, &editor, bytes, &name, &text).await
     }
     .await;
-    let page = match result {
-        Ok(m) => {
-            media_view(
-                &app,
-                &editor,
-                "",
-                StatusCode::OK,
-                Some(format!("Uploaded image #{}.", m.id)),
-                None,
-            )
-            .await
-        }
-        Err(e) => media_view(&app, &editor, "", e.status(), None, Some(e.message())).await,
-    };
+    let (status, said) = Said::after(&result, |m| format!("Uploaded image #{}.", m.id));
+    let page = media_view(&app, &editor, "", status, said).await;
     or_page(&app, &editor, page)
 }
 
@@ -1257,8 +1277,7 @@ async fn sections_view(
     app: &App,
     editor: &Editor,
     status: StatusCode,
-    error: Option<String>,
-    notice: Option<String>,
+    said: Said,
 ) -> Result<Response, NewsroomError> {
     editor.require(Action::Curate, false)?;
     let tree = app.store.section_tree().await?;
@@ -1281,8 +1300,8 @@ async fn sections_view(
         "sections.html",
         context! {
             nav => "sections",
-            error,
-            notice,
+            error => said.error,
+            notice => said.notice,
             sections => sections.iter().map(|(path, s)| context! {
                 id => s.id, path => path.clone(), name => s.name.clone(), slug => s.slug.to_string(),
                 parent_id => s.parent_id, position => s.position, description => s.description.clone(),
@@ -1293,7 +1312,7 @@ async fn sections_view(
 }
 
 async fn sections_page(State(app): State<SharedApp>, PageEditor(editor): PageEditor) -> Response {
-    let result = sections_view(&app, &editor, StatusCode::OK, None, None).await;
+    let result = sections_view(&app, &editor, StatusCode::OK, Said::default()).await;
     or_page(&app, &editor, result)
 }
 
@@ -1318,19 +1337,8 @@ async fn create_section(
         editorial::create_section(&app, &editor, &section_input(&fields)).await
     }
     .await;
-    let page = match result {
-        Ok(s) => {
-            sections_view(
-                &app,
-                &editor,
-                StatusCode::OK,
-                None,
-                Some(format!("Created {}.", s.name)),
-            )
-            .await
-        }
-        Err(e) => sections_view(&app, &editor, e.status(), Some(e.message()), None).await,
-    };
+    let (status, said) = Said::after(&result, |s| format!("Created {}.", s.name));
+    let page = sections_view(&app, &editor, status, said).await;
     or_page(&app, &editor, page)
 }
 
@@ -1346,19 +1354,8 @@ async fn update_section(
         editorial::update_section(&app, &editor, id, &section_input(&fields)).await
     }
     .await;
-    let page = match result {
-        Ok(s) => {
-            sections_view(
-                &app,
-                &editor,
-                StatusCode::OK,
-                None,
-                Some(format!("Saved {}.", s.name)),
-            )
-            .await
-        }
-        Err(e) => sections_view(&app, &editor, e.status(), Some(e.message()), None).await,
-    };
+    let (status, said) = Said::after(&result, |s| format!("Saved {}.", s.name));
+    let page = sections_view(&app, &editor, status, said).await;
     or_page(&app, &editor, page)
 }
 
@@ -1366,8 +1363,7 @@ async fn collections_view(
     app: &App,
     editor: &Editor,
     status: StatusCode,
-    error: Option<String>,
-    notice: Option<String>,
+    said: Said,
 ) -> Result<Response, NewsroomError> {
     editor.require(Action::Curate, false)?;
     let mut collections = Vec::new();
@@ -1387,7 +1383,7 @@ async fn collections_view(
         Some(editor),
         status,
         "collections.html",
-        context! { nav => "collections", collections, error, notice },
+        context! { nav => "collections", collections, error => said.error, notice => said.notice },
     ))
 }
 
@@ -1395,7 +1391,7 @@ async fn collections_page(
     State(app): State<SharedApp>,
     PageEditor(editor): PageEditor,
 ) -> Response {
-    let result = collections_view(&app, &editor, StatusCode::OK, None, None).await;
+    let result = collections_view(&app, &editor, StatusCode::OK, Said::default()).await;
     or_page(&app, &editor, result)
 }
 
@@ -1421,19 +1417,8 @@ async fn create_collection(
         editorial::set_collection(&app, &editor, &slug, &fields.text("name"), &[]).await
     }
     .await;
-    let page = match result {
-        Ok(c) => {
-            collections_view(
-                &app,
-                &editor,
-                StatusCode::OK,
-                None,
-                Some(format!("Created {}.", c.name)),
-            )
-            .await
-        }
-        Err(e) => collections_view(&app, &editor, e.status(), Some(e.message()), None).await,
-    };
+    let (status, said) = Said::after(&result, |c| format!("Created {}.", c.name));
+    let page = collections_view(&app, &editor, status, said).await;
     or_page(&app, &editor, page)
 }
 
@@ -1480,19 +1465,10 @@ async fn update_collection(
         editorial::set_collection(&app, &editor, &slug, &fields.text("name"), &ids).await
     }
     .await;
-    let page = match result {
-        Ok(c) => {
-            collections_view(
-                &app,
-                &editor,
-                StatusCode::OK,
-                None,
-                Some(format!("Saved {}; the site shows it now.", c.name)),
-            )
-            .await
-        }
-        Err(e) => collections_view(&app, &editor, e.status(), Some(e.message()), None).await,
-    };
+    let (status, said) = Said::after(&result, |c| {
+        format!("Saved {}; the site shows it now.", c.name)
+    });
+    let page = collections_view(&app, &editor, status, said).await;
     or_page(&app, &editor, page)
 }
 
@@ -1502,8 +1478,8 @@ async fn users_view(
     app: &App,
     editor: &Editor,
     status: StatusCode,
+    said: Said,
     password: Option<String>,
-    error: Option<String>,
 ) -> Result<Response, NewsroomError> {
     editor.require(Action::ManageUsers, false)?;
     let users = app.store.users().await?;
@@ -1517,13 +1493,14 @@ async fn users_view(
             users => Value::from_serialize(&users),
             roles => Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             password,
-            error,
+            error => said.error,
+            notice => said.notice,
         },
     ))
 }
 
 async fn users_page(State(app): State<SharedApp>, PageEditor(editor): PageEditor) -> Response {
-    let result = users_view(&app, &editor, StatusCode::OK, None, None).await;
+    let result = users_view(&app, &editor, StatusCode::OK, Said::default(), None).await;
     or_page(&app, &editor, result)
 }
 
@@ -1548,10 +1525,11 @@ async fn create_user(
         .await
     }
     .await;
-    let page = match result {
-        Ok((_, password)) => users_view(&app, &editor, StatusCode::OK, password, None).await,
-        Err(e) => users_view(&app, &editor, e.status(), None, Some(e.message())).await,
-    };
+    let password = result.as_ref().ok().and_then(|(_, p)| p.clone());
+    let (status, said) = Said::after(&result, |(user, _)| {
+        format!("Created the account of {}.", user.name)
+    });
+    let page = users_view(&app, &editor, status, said, password).await;
     or_page(&app, &editor, page)
 }
 
@@ -1576,10 +1554,8 @@ async fn update_user(
         Ok(())
     }
     .await;
-    let page = match result {
-        Ok(()) => users_view(&app, &editor, StatusCode::OK, None, None).await,
-        Err(e) => users_view(&app, &editor, e.status(), None, Some(e.message())).await,
-    };
+    let (status, said) = Said::after(&result, |_| "Role changed.".to_owned());
+    let page = users_view(&app, &editor, status, said, None).await;
     or_page(&app, &editor, page)
 }
 
@@ -1661,8 +1637,7 @@ async fn webhooks_view(
     app: &App,
     editor: &Editor,
     status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
+    said: Said,
 ) -> Result<Response, NewsroomError> {
     editor.require(Action::ManageSettings, false)?;
     let hooks = app.store.webhooks().await?;
@@ -1674,8 +1649,8 @@ async fn webhooks_view(
         "webhooks.html",
         context! {
             nav => "webhooks",
-            notice,
-            error,
+            notice => said.notice,
+            error => said.error,
             hooks => Value::from_serialize(&hooks),
             deliveries => log.iter().map(|d| context! {
                 id => d.id, url => d.url.clone(), event => d.event.clone(), state => d.state.clone(),
@@ -1688,7 +1663,7 @@ async fn webhooks_view(
 }
 
 async fn webhooks_page(State(app): State<SharedApp>, PageEditor(editor): PageEditor) -> Response {
-    let result = webhooks_view(&app, &editor, StatusCode::OK, None, None).await;
+    let result = webhooks_view(&app, &editor, StatusCode::OK, Said::default()).await;
     or_page(&app, &editor, result)
 }
 
@@ -1702,19 +1677,8 @@ async fn add_webhook(
         super::webhooks::register(&app, &editor, &fields.text("url")).await
     }
     .await;
-    let page = match result {
-        Ok(hook) => {
-            webhooks_view(
-                &app,
-                &editor,
-                StatusCode::OK,
-                Some(format!("Added {}.", hook.url)),
-                None,
-            )
-            .await
-        }
-        Err(e) => webhooks_view(&app, &editor, e.status(), None, Some(e.message())).await,
-    };
+    let (status, said) = Said::after(&result, |hook| format!("Added {}.", hook.url));
+    let page = webhooks_view(&app, &editor, status, said).await;
     or_page(&app, &editor, page)
 }
 
@@ -1741,8 +1705,7 @@ async fn addresses_view(
     app: &App,
     editor: &Editor,
     status: StatusCode,
-    notice: Option<String>,
-    error: Option<String>,
+    said: Said,
 ) -> Result<Response, NewsroomError> {
     editor.require(Action::ManageSettings, false)?;
     let addresses = app.store.addresses().await?;
@@ -1755,8 +1718,8 @@ async fn addresses_view(
         "addresses.html",
         context! {
             nav => "addresses",
-            notice,
-            error,
+            notice => said.notice,
+            error => said.error,
             serial,
             signed => app.mirror_key.is_some(),
             addresses => addresses.iter().map(|a| {
@@ -1775,7 +1738,7 @@ async fn addresses_view(
 }
 
 async fn addresses_page(State(app): State<SharedApp>, PageEditor(editor): PageEditor) -> Response {
-    let result = addresses_view(&app, &editor, StatusCode::OK, None, None).await;
+    let result = addresses_view(&app, &editor, StatusCode::OK, Said::default()).await;
     or_page(&app, &editor, result)
 }
 
@@ -1796,22 +1759,13 @@ async fn set_address_state(
         Ok::<_, NewsroomError>(address)
     }
     .await;
-    let page = match result {
-        Ok(a) => {
-            addresses_view(
-                &app,
-                &editor,
-                StatusCode::OK,
-                Some(format!(
-                    "{} is now {}; the signed list changed.",
-                    a.host,
-                    a.state.as_str()
-                )),
-                None,
-            )
-            .await
-        }
-        Err(e) => addresses_view(&app, &editor, e.status(), None, Some(e.message())).await,
-    };
+    let (status, said) = Said::after(&result, |a| {
+        format!(
+            "{} is now {}; the signed list changed.",
+            a.host,
+            a.state.as_str()
+        )
+    });
+    let page = addresses_view(&app, &editor, status, said).await;
     or_page(&app, &editor, page)
 }
