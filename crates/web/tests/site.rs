@@ -650,3 +650,57 @@ async fn imported_short_links_redirect() {
         );
     }
 }
+
+#[tokio::test]
+async fn slow_and_oversized_requests_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let site = common::start(None).await;
+    let address = site.base.trim_start_matches("http://").to_owned();
+
+    // Headers that never finish: the server closes the connection instead of waiting.
+    let mut slow = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .expect("write");
+    let mut buffer = Vec::new();
+    let ended = tokio::time::timeout(
+        broadsheet_web::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(20),
+        slow.read_to_end(&mut buffer),
+    )
+    .await;
+    assert!(
+        ended.is_ok(),
+        "a client that never finishes its headers keeps its connection"
+    );
+    assert!(
+        buffer.is_empty() || String::from_utf8_lossy(&buffer).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&buffer)
+    );
+
+    // A head of 200 KB is refused with 431, not read into memory.
+    let mut big = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(200 * 1024)
+    );
+    let _ = big.write_all(head.as_bytes()).await;
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        big.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(
+        closed.is_ok(),
+        "an oversized head keeps its connection open"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer:?}");
+    // And the site still answers.
+    assert_eq!(site.get("/").await.status(), reqwest::StatusCode::OK);
+}
