@@ -76,6 +76,20 @@ impl SectionTree {
             .and_then(|(id, _)| self.get(*id))
     }
 
+    /// The section at a path as editors and importers write it (`news/middle-east`, with or
+    /// without slashes around it).
+    pub fn find_by_path(&self, path: &str) -> Option<&Section> {
+        let segments: Vec<&str> = path
+            .split('/')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if segments.is_empty() {
+            return None;
+        }
+        self.find_by_slugs(&segments)
+    }
+
     /// The section and its ancestors, outermost first: the breadcrumb trail.
     pub fn trail(&self, id: Id) -> Vec<&Section> {
         let mut trail = Vec::new();
@@ -154,6 +168,19 @@ mod tests {
             Some(2)
         );
         assert!(tree.find_by_slugs(&["middle-east"]).is_none());
+        for written in [
+            "news/middle-east",
+            "/news/middle-east/",
+            " news / middle-east ",
+        ] {
+            assert_eq!(
+                tree.find_by_path(written).map(|s| s.id),
+                Some(2),
+                "{written:?}"
+            );
+        }
+        assert!(tree.find_by_path("").is_none());
+        assert!(tree.find_by_path("/").is_none());
     }
 
     #[test]

@@ -936,8 +936,7 @@ pub async fn import_ghost(
     };
     let section_path = options.section.clone().unwrap_or_else(|| "news".into());
     let tree = store.section_tree().await?;
-    let segments: Vec<&str> = section_path.trim_matches('/').split('/').collect();
-    let section_id = match tree.find_by_slugs(&segments) {
+    let section_id = match tree.find_by_path(&section_path) {
         Some(s) => s.id,
         None => run.section_for_path("imported", "Imported").await?,
     };

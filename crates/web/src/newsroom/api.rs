@@ -274,9 +274,8 @@ pub async fn filter_from(
     let section_id = match blank(&q.section) {
         Some(path) => {
             let tree = app.store.section_tree().await?;
-            let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
             Some(
-                tree.find_by_slugs(&segments)
+                tree.find_by_path(&path)
                     .ok_or_else(|| {
                         NewsroomError::invalid("section", format!("there is no section {path:?}"))
                     })?
@@ -521,19 +520,7 @@ async fn update_media(
     id: Result<Path<Id>, PathRejection>,
     input: Result<Json<ImageText>, JsonRejection>,
 ) -> ApiResult {
-    editor.require(Action::UploadMedia, true)?;
-    let text = body(input)?;
-    let media = app
-        .store
-        .update_media_text(
-            path(id)?,
-            &text.alt,
-            &text.caption,
-            &text.credit,
-            text.file_photo,
-        )
-        .await?;
-    app.cache.clear();
+    let media = media::update_text(&app, &editor, path(id)?, &body(input)?).await?;
     ok(media_json(&media))
 }
 
@@ -675,16 +662,26 @@ async fn update_user(
     id: Result<Path<Id>, PathRejection>,
     input: Result<Json<RoleInput>, JsonRejection>,
 ) -> ApiResult {
+    let user = change_role(&app, &editor, path(id)?, &body(input)?.role).await?;
+    ok(json!(user))
+}
+
+/// Gives an account another role (admins); nobody demotes themselves by accident.
+pub async fn change_role(
+    app: &App,
+    editor: &Editor,
+    id: Id,
+    role: &str,
+) -> Result<broadsheet_domain::User, NewsroomError> {
     editor.require(Action::ManageUsers, false)?;
-    let id = path(id)?;
-    let role = Role::parse(&body(input)?.role)?;
+    let role = Role::parse(role)?;
     if id == editor.user.id && role != Role::Admin {
         return Err(NewsroomError::invalid(
             "role",
             "you cannot take away your own admin role; ask another admin",
         ));
     }
-    ok(json!(app.store.set_user_role(id, role).await?))
+    Ok(app.store.set_user_role(id, role).await?)
 }
 
 async fn webhooks(State(app): State<SharedApp>, ApiEditor(editor): ApiEditor) -> ApiResult {

@@ -96,15 +96,8 @@ async fn to_draft(
     input: &ArticleInput,
     existing: Option<&Article>,
 ) -> Result<ArticleDraft, NewsroomError> {
-    let tree = app.cache.chrome(&app.store).await?.tree.clone();
-    let segments: Vec<&str> = input
-        .section
-        .trim()
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let section = tree.find_by_slugs(&segments).ok_or_else(|| {
+    let chrome = app.cache.chrome(&app.store).await?;
+    let section = chrome.tree.find_by_path(&input.section).ok_or_else(|| {
         NewsroomError::invalid(
             "section",
             format!("there is no section {:?}", input.section.trim()),
@@ -447,16 +440,13 @@ pub struct SectionInput {
 async fn to_new_section(app: &App, input: &SectionInput) -> Result<NewSection, NewsroomError> {
     let tree = app.store.section_tree().await?;
     let parent_id = match input.parent.as_deref().map(|p| p.trim().trim_matches('/')) {
-        Some(path) if !path.is_empty() => {
-            let segments: Vec<&str> = path.split('/').collect();
-            Some(
-                tree.find_by_slugs(&segments)
-                    .ok_or_else(|| {
-                        NewsroomError::invalid("parent", format!("there is no section {path:?}"))
-                    })?
-                    .id,
-            )
-        }
+        Some(path) if !path.is_empty() => Some(
+            tree.find_by_path(path)
+                .ok_or_else(|| {
+                    NewsroomError::invalid("parent", format!("there is no section {path:?}"))
+                })?
+                .id,
+        ),
         _ => None,
     };
     let slug = match input.slug.as_deref().map(str::trim) {

@@ -85,3 +85,19 @@ pub async fn upload(
         .await?
         .ok_or(NewsroomError::NotFound("The image"))
 }
+
+/// Changes what is said about a picture; every page showing it shows the new text.
+pub async fn update_text(
+    app: &App,
+    editor: &Editor,
+    id: broadsheet_domain::Id,
+    text: &ImageText,
+) -> Result<Media, NewsroomError> {
+    editor.require(Action::UploadMedia, true)?;
+    let media = app
+        .store
+        .update_media_text(id, &text.alt, &text.caption, &text.credit, text.file_photo)
+        .await?;
+    app.cache.clear();
+    Ok(media)
+}

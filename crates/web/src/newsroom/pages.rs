@@ -901,9 +901,7 @@ async fn attach_lead(
             let anything =
                 !(text.alt.is_empty() && text.caption.is_empty() && text.credit.is_empty());
             if changed && anything {
-                app.store
-                    .update_media_text(id, &text.alt, &text.caption, &text.credit, text.file_photo)
-                    .await?;
+                media::update_text(app, editor, id, &text).await?;
             }
         }
     }
@@ -1254,17 +1252,13 @@ async fn update_media(
     let result = async {
         let id = id_from(id)?;
         let fields = checked_form(&editor, form)?;
-        editor.require(Action::UploadMedia, true)?;
-        app.store
-            .update_media_text(
-                id,
-                &fields.text("alt"),
-                &fields.text("caption"),
-                &fields.text("credit"),
-                fields.checked("file_photo"),
-            )
-            .await?;
-        app.cache.clear();
+        let text = ImageText {
+            alt: fields.text("alt"),
+            caption: fields.text("caption"),
+            credit: fields.text("credit"),
+            file_photo: fields.checked("file_photo"),
+        };
+        media::update_text(&app, &editor, id, &text).await?;
         Ok(see_other("/newsroom/media"))
     }
     .await;
@@ -1542,16 +1536,7 @@ async fn update_user(
     let result = async {
         let id = id_from(id)?;
         let fields = checked_form(&editor, form)?;
-        editor.require(Action::ManageUsers, false)?;
-        let role = Role::parse(&fields.text("role"))?;
-        if id == editor.user.id && role != Role::Admin {
-            return Err(NewsroomError::invalid(
-                "role",
-                "you cannot take away your own admin role; ask another admin",
-            ));
-        }
-        app.store.set_user_role(id, role).await?;
-        Ok(())
+        api::change_role(&app, &editor, id, &fields.text("role")).await
     }
     .await;
     let (status, said) = Said::after(&result, |_| "Role changed.".to_owned());
