@@ -1,9 +1,7 @@
 //! The `broadsheet` binary: every command an operator runs.
 
-mod backup;
-mod config;
-
 use anyhow::{Context, Result};
+use broadsheet::{backup, config};
 use broadsheet_render::{Renderer, Theme};
 use broadsheet_storage::Store;
 use clap::{Args, Parser, Subcommand};

@@ -715,3 +715,112 @@ async fn backup_while_serving_and_restore_elsewhere() {
     assert!(home.contains("Upstream dams to release more water"));
     assert!(stop(child).success());
 }
+
+#[tokio::test]
+async fn backup_and_restore_a_postgresql_site() {
+    let Some(url) = broadsheet_storage::testing::fresh_postgres_url("PostgreSQL backup").await
+    else {
+        return;
+    };
+    let Some(other) = broadsheet_storage::testing::fresh_postgres_url("PostgreSQL restore").await
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("site");
+    let (child, address, _) = start(
+        broadsheet()
+            .env("BROADSHEET_DATABASE_URL", &url)
+            .args(["demo", "--listen", "127.0.0.1:0", "--data"])
+            .arg(&data),
+    );
+    let archive = dir.path().join("site.tar.gz");
+    let serving = tokio::spawn({
+        let address = address.clone();
+        async move {
+            for _ in 0..20 {
+                assert_eq!(fetch(&format!("{address}/")).await.0, 200);
+            }
+        }
+    });
+    let output = broadsheet()
+        .env("BROADSHEET_DATABASE_URL", &url)
+        .args(["backup", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&archive)
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Backed up 33 articles"));
+    serving.await.expect("reads kept working");
+    assert!(stop(child).success());
+
+    let restored = dir.path().join("restored");
+    std::fs::create_dir_all(&restored).expect("dir");
+    let restore = |database: &str, force: bool| {
+        let mut command = broadsheet();
+        command
+            .env("BROADSHEET_DATABASE_URL", database)
+            .args(["restore", "--data"])
+            .arg(&restored)
+            .arg(&archive);
+        if force {
+            command.arg("--force");
+        }
+        command.output().expect("run")
+    };
+    let output = restore(&other, false);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Restored 33 articles"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // A database that holds a site is replaced only when asked, and then completely.
+    let output = restore(&other, false);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--force"));
+    let output = restore(&other, true);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // A PostgreSQL backup does not go into a SQLite site, and says why.
+    let sqlite = format!("sqlite://{}", dir.path().join("other.db").display());
+    let output = restore(&sqlite, false);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("holds a PostgreSQL database"), "{stderr}");
+
+    let original = std::fs::read(data.join("media/river-dawn.jpg")).expect("original");
+    let copy = std::fs::read(restored.join("media/river-dawn.jpg")).expect("copy");
+    assert_eq!(original, copy);
+    std::fs::copy(
+        data.join("broadsheet.toml"),
+        restored.join("broadsheet.toml"),
+    )
+    .expect("config");
+    let (child, address, _) = start(
+        broadsheet()
+            .env("BROADSHEET_DATABASE_URL", &other)
+            .env("BROADSHEET_LISTEN", "127.0.0.1:0")
+            .args(["serve", "--data"])
+            .arg(&restored),
+    );
+    let (status, home) = fetch(&format!("{address}/")).await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Upstream dams to release more water"));
+    let (status, _) = fetch(&format!("{address}/newsroom/login")).await;
+    assert_eq!(status, 200);
+    assert!(stop(child).success());
+}

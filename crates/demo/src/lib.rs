@@ -5,7 +5,8 @@ mod images;
 
 use broadsheet_domain::{
     slugify, ArticleDraft, ArticleStatus, Byline, Id, Language, NewAuthor, NewMedia, NewPage,
-    NewSection, SiteSettings, Slug, ValidationError, EDITORS_CHOICE, TOP_STORIES,
+    NewSection, NewVideo, SiteSettings, Slug, ValidationError, VideoKind, EDITORS_CHOICE,
+    TOP_STORIES,
 };
 use broadsheet_storage::{Store, StoreError};
 use chrono::{Duration, Utc};
@@ -359,11 +360,117 @@ pub async fn seed(store: &Store, media_dir: &Path) -> Result<SeedReport, DemoErr
             })
             .await?;
     }
+    seed_videos(store, media_dir).await?;
     Ok(SeedReport {
         seeded: true,
         articles: article_ids.len(),
         sections: SECTIONS.len(),
     })
+}
+
+/// Clips made for the project with ffmpeg's test sources (see `content/video/README.md`):
+/// an MP4, the same clip as an HLS playlist of three segments, and WebVTT captions.
+const VIDEO_FILES: &[(&str, &[u8])] = &[
+    (
+        "harbour-clip.mp4",
+        include_bytes!("../content/video/harbour-clip.mp4"),
+    ),
+    (
+        "harbour-clip.m3u8",
+        include_bytes!("../content/video/harbour-clip.m3u8"),
+    ),
+    (
+        "harbour-clip-0.ts",
+        include_bytes!("../content/video/harbour-clip-0.ts"),
+    ),
+    (
+        "harbour-clip-1.ts",
+        include_bytes!("../content/video/harbour-clip-1.ts"),
+    ),
+    (
+        "harbour-clip-2.ts",
+        include_bytes!("../content/video/harbour-clip-2.ts"),
+    ),
+    (
+        "harbour-clip.en.vtt",
+        include_bytes!("../content/video/harbour-clip.en.vtt"),
+    ),
+    (
+        "fractal-briefing.mp4",
+        include_bytes!("../content/video/fractal-briefing.mp4"),
+    ),
+    (
+        "fractal-briefing.en.vtt",
+        include_bytes!("../content/video/fractal-briefing.en.vtt"),
+    ),
+];
+
+/// Two clips and the channel's live stream (the HLS playlist stands in for a live one).
+async fn seed_videos(store: &Store, media_dir: &Path) -> Result<(), DemoError> {
+    for (name, bytes) in VIDEO_FILES {
+        let path = media_dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| DemoError::Image {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    }
+    let english = Language::parse("en")?;
+    let video = |slug: &str, kind, title: &str, description: &str| -> Result<NewVideo, DemoError> {
+        Ok(NewVideo {
+            slug: Slug::parse(slug)?,
+            kind,
+            title: title.into(),
+            description: description.into(),
+            hls_url: None,
+            mp4_url: None,
+            duration_seconds: None,
+            thumbnail_url: None,
+            captions_url: None,
+            language: english.clone(),
+            published: true,
+        })
+    };
+    let videos = [
+        NewVideo {
+            mp4_url: Some("/media/fractal-briefing.mp4".into()),
+            duration_seconds: Some(4),
+            thumbnail_url: Some("/media/library-shelves.jpg".into()),
+            captions_url: Some("/media/fractal-briefing.en.vtt".into()),
+            ..video(
+                "morning-briefing",
+                VideoKind::Clip,
+                "The morning briefing",
+                "The day's main stories from the Meridian Ledger newsroom, in under a minute.",
+            )?
+        },
+        NewVideo {
+            hls_url: Some("/media/harbour-clip.m3u8".into()),
+            mp4_url: Some("/media/harbour-clip.mp4".into()),
+            duration_seconds: Some(6),
+            thumbnail_url: Some("/media/harbour-cranes.jpg".into()),
+            captions_url: Some("/media/harbour-clip.en.vtt".into()),
+            ..video(
+                "ferries-return",
+                VideoKind::Clip,
+                "Ferries return to Port Aldane",
+                "The first ferry in three weeks leaves the harbour after crews cleared the channel overnight.",
+            )?
+        },
+        NewVideo {
+            hls_url: Some("/media/harbour-clip.m3u8".into()),
+            thumbnail_url: Some("/media/storm-sea.jpg".into()),
+            ..video(
+                "live",
+                VideoKind::Live,
+                "Meridian Ledger live",
+                "The newsroom's live channel: briefings, press conferences and breaking news as it happens.",
+            )?
+        },
+    ];
+    for new in videos {
+        store.save_video(None, new).await?;
+    }
+    Ok(())
 }
 
 struct ParsedArticle<'a> {

@@ -300,6 +300,8 @@ pub const RESERVED_SEGMENTS: &[&str] = &[
     "feeds",
     "search",
     "mirrors",
+    "video",
+    "tv",
     "sitemap.xml",
     "robots.txt",
     "favicon.ico",

@@ -15,6 +15,7 @@ pub mod route;
 pub mod section_tree;
 pub mod settings;
 pub mod slug;
+pub mod video;
 
 pub use accounts::{Action, NewUser, Role, User};
 pub use content::*;
@@ -22,7 +23,8 @@ pub use error::ValidationError;
 pub use language::{Direction, Language};
 pub use mirrors::{Address, AddressKind, AddressState};
 pub use paging::{PageNumber, PagingError};
-pub use route::{FeedFormat, FeedScope, Route, RouteError};
+pub use route::{FeedFormat, FeedScope, Route, RouteError, TvFormat};
 pub use section_tree::SectionTree;
 pub use settings::SiteSettings;
 pub use slug::{slugify, Slug};
+pub use video::{NewVideo, Video, VideoKind};

@@ -39,6 +39,12 @@ pub enum Route {
     MirrorsBc2,
     /// `/.well-known/broadsheet-mirrors.json`: the signed list.
     MirrorManifest,
+    /// `/video`: the videos and the live stream.
+    Videos,
+    /// `/video/{slug}`: one video's page with its player.
+    Video(Slug),
+    /// `/tv/roku.json` or `/tv/mrss.xml`: the videos for TV apps.
+    TvFeed(TvFormat),
     /// Fits no pattern; may still be an old URL with a redirect.
     Unknown,
 }
@@ -49,6 +55,31 @@ pub enum FeedScope {
     Section(Vec<Slug>),
     Tag(Slug),
     Author(Slug),
+}
+
+/// The feeds TV app builders read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TvFormat {
+    /// Roku Direct Publisher JSON, still read by SceneGraph channel templates.
+    Roku,
+    /// Media RSS, for OTT app builders (Fire TV, Apple TV).
+    Mrss,
+}
+
+impl TvFormat {
+    pub fn path(self) -> &'static str {
+        match self {
+            TvFormat::Roku => "/tv/roku.json",
+            TvFormat::Mrss => "/tv/mrss.xml",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            TvFormat::Roku => "application/json",
+            TvFormat::Mrss => "application/rss+xml; charset=utf-8",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +142,40 @@ pub enum RouteError {
 }
 
 impl Route {
+    /// The one spelling of the route's address: decoded, root-relative, without trailing
+    /// slash or query. `Route::parse` reads it back as the same route. None for `Unknown`.
+    pub fn path(&self) -> Option<String> {
+        let join = |slugs: &[Slug]| slugs.iter().map(Slug::as_str).collect::<Vec<_>>().join("/");
+        Some(match self {
+            Route::Home => "/".into(),
+            Route::Section(slugs) => format!("/{}", join(slugs)),
+            Route::Article {
+                section,
+                year,
+                month,
+                day,
+                slug,
+            } => format!("/{}/{year:04}/{month:02}/{day:02}/{slug}", join(section)),
+            Route::Tag(s) => format!("/tag/{s}"),
+            Route::Author(s) => format!("/author/{s}"),
+            Route::Page(s) => format!("/page/{s}"),
+            Route::Asset(f) => format!("/assets/{f}"),
+            Route::Media(f) => format!("/media/{f}"),
+            Route::Feed(scope, format) => scope.feed_path(*format),
+            Route::SitemapIndex => "/sitemap.xml".into(),
+            Route::Sitemap(f) => format!("/sitemaps/{f}"),
+            Route::Robots => "/robots.txt".into(),
+            Route::Mirrors => "/mirrors".into(),
+            Route::Search => "/search".into(),
+            Route::MirrorsBc2 => "/mirrors/bc2.json".into(),
+            Route::MirrorManifest => "/.well-known/broadsheet-mirrors.json".into(),
+            Route::Videos => "/video".into(),
+            Route::Video(s) => format!("/video/{s}"),
+            Route::TvFeed(format) => format.path().into(),
+            Route::Unknown => return None,
+        })
+    }
+
     pub fn parse(raw_path: &str) -> Result<Route, RouteError> {
         if raw_path.len() > MAX_PATH_BYTES {
             return Err(RouteError::TooLong);
@@ -145,6 +210,10 @@ impl Route {
             ["tag", s] => slug(s).map_or(Route::Unknown, Route::Tag),
             ["author", s] => slug(s).map_or(Route::Unknown, Route::Author),
             ["page", s] => slug(s).map_or(Route::Unknown, Route::Page),
+            ["video"] => Route::Videos,
+            ["video", s] => slug(s).map_or(Route::Unknown, Route::Video),
+            ["tv", "roku.json"] => Route::TvFeed(TvFormat::Roku),
+            ["tv", "mrss.xml"] => Route::TvFeed(TvFormat::Mrss),
             ["assets", f] => file_name(f).map_or(Route::Unknown, Route::Asset),
             ["media", f] => file_name(f).map_or(Route::Unknown, Route::Media),
             [section @ .., y, m, d, s] if !section.is_empty() => {

@@ -11,6 +11,7 @@ pub mod share;
 pub mod sitemaps;
 pub mod structured;
 pub mod theme;
+pub mod tv;
 mod views;
 
 pub use pages::{ArticlePage, Chrome, HomePage, ListingPage, Pager, Renderer, SectionPage};

@@ -6,7 +6,7 @@ use crate::views::{self, breadcrumbs, card, cards, strings, ImageView, Link, Met
 use crate::{share, RenderError, Theme};
 use broadsheet_domain::{
     Address, ArticleDetail, ArticleSummary, FeedScope, Language, Page, Section, SectionTree,
-    SiteSettings,
+    SiteSettings, Video,
 };
 use serde::Serialize;
 
@@ -427,6 +427,73 @@ impl Renderer {
                 t => t,
                 title => page.title,
                 body => minijinja::Value::from_safe_string(to_safe_html(&page.body)),
+            },
+        )
+    }
+
+    /// A video's page: the player (HLS and/or MP4 with captions), its description, and
+    /// `VideoObject` structured data.
+    pub fn video(&self, chrome: &Chrome, video: &Video) -> Result<String, RenderError> {
+        let settings = chrome.settings;
+        let t = strings(&video.language);
+        let mut meta = self.meta(
+            chrome,
+            Some(&video.title),
+            &video.description,
+            &video.path(),
+            &video.language,
+        );
+        meta.social.kind = "video.other";
+        meta.json_ld = Some(structured::script_text(&structured::video(settings, video)));
+        let crumbs = vec![
+            Link {
+                name: t.home.to_owned(),
+                path: "/".into(),
+                lang: None,
+                dir: None,
+                current: false,
+            },
+            Link {
+                name: t.video.to_owned(),
+                path: "/video".into(),
+                lang: None,
+                dir: None,
+                current: false,
+            },
+        ];
+        self.render(
+            "video.html",
+            minijinja::context! {
+                page => meta,
+                site => views::site(settings, chrome.sections, chrome.pages, None),
+                t => t,
+                breadcrumbs => crumbs,
+                video => views::video(video),
+            },
+        )
+    }
+
+    /// `/video`: the live stream first, then the clips, newest first.
+    pub fn videos(&self, chrome: &Chrome, videos: &[Video]) -> Result<String, RenderError> {
+        let lang = &chrome.settings.default_language;
+        let t = strings(lang);
+        let mut meta = self.meta(chrome, Some(t.video), "", "/video", lang);
+        meta.feeds.push(views::FeedLink {
+            title: format!("{} (Media RSS)", t.video),
+            href: "/tv/mrss.xml".into(),
+            kind: "application/rss+xml",
+        });
+        let (live, clips): (Vec<&Video>, Vec<&Video>) = videos
+            .iter()
+            .partition(|v| v.kind == broadsheet_domain::VideoKind::Live);
+        self.render(
+            "videos.html",
+            minijinja::context! {
+                page => meta,
+                site => views::site(chrome.settings, chrome.sections, chrome.pages, None),
+                t => t,
+                live => live.into_iter().map(views::video).collect::<Vec<_>>(),
+                clips => clips.into_iter().map(views::video).collect::<Vec<_>>(),
             },
         )
     }

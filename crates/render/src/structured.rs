@@ -168,6 +168,53 @@ pub fn article(
     })
 }
 
+/// A video page: `VideoObject` (with a `BroadcastEvent` for the live stream) and its
+/// breadcrumbs (Home > Video).
+pub fn video(settings: &SiteSettings, video: &broadsheet_domain::Video) -> Value {
+    let url = settings.absolute_url(&video.path());
+    let absolute = |u: &str| {
+        if u.starts_with('/') {
+            settings.absolute_url(u)
+        } else {
+            u.to_owned()
+        }
+    };
+    let uploaded = video.published_at.unwrap_or(video.created_at);
+    let mut object = json!({
+        "@type": "VideoObject",
+        "@id": format!("{url}#video"),
+        "name": video.title,
+        "description": if video.description.is_empty() { &video.title } else { &video.description },
+        "thumbnailUrl": video.thumbnail_url.as_deref().map(absolute)
+            .unwrap_or_else(|| settings.absolute_url("/assets/logo.png")),
+        "uploadDate": uploaded.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "contentUrl": video.mp4_url.as_deref().or(video.hls_url.as_deref()).map(absolute),
+        "embedUrl": url,
+        "inLanguage": video.language.to_string(),
+        "publisher": organization(settings),
+    });
+    if let Some(duration) = video.iso_duration() {
+        object["duration"] = json!(duration);
+    }
+    if video.kind == broadsheet_domain::VideoKind::Live {
+        object["publication"] = json!({
+            "@type": "BroadcastEvent",
+            "isLiveBroadcast": true,
+            "startDate": uploaded.to_rfc3339_opts(SecondsFormat::Secs, true),
+        });
+    }
+    json!({
+        "@context": "https://schema.org",
+        "@graph": [
+            object,
+            { "@type": "BreadcrumbList", "itemListElement": [
+                { "@type": "ListItem", "position": 1, "name": "Home", "item": settings.absolute_url("/") },
+                { "@type": "ListItem", "position": 2, "name": "Video", "item": settings.absolute_url("/video") },
+            ] },
+        ],
+    })
+}
+
 /// JSON that can sit inside `<script type="application/ld+json">`: no `<` can close it.
 pub fn script_text(value: &Value) -> String {
     value.to_string().replace('<', "\\u003c")

@@ -20,9 +20,11 @@ const TEMPLATES: &[(&str, &str)] = builtin![include_str:
     "templates" / "article.html",
     "templates" / "listing.html",
     "templates" / "page.html",
-        "templates" / "error.html",
-        "templates" / "mirrors.html",
+    "templates" / "error.html",
+    "templates" / "mirrors.html",
     "templates" / "search.html",
+    "templates" / "video.html",
+    "templates" / "videos.html",
 ];
 
 const ASSETS: &[(&str, &[u8])] = builtin![include_bytes:

@@ -259,6 +259,9 @@ pub struct Strings {
     pub search: &'static str,
     pub feeds: &'static str,
     pub corrections: &'static str,
+    pub video: &'static str,
+    pub live: &'static str,
+    pub no_player: &'static str,
 }
 
 pub fn strings(lang: &Language) -> &'static Strings {
@@ -299,6 +302,9 @@ static EN: Strings = Strings {
     search: "Search",
     feeds: "Feeds",
     corrections: "Corrections",
+    video: "Video",
+    live: "Live",
+    no_player: "Your browser cannot play this video here. Download it:",
 };
 
 static FA: Strings = Strings {
@@ -331,6 +337,9 @@ static FA: Strings = Strings {
     search: "جستجو",
     feeds: "خوراک‌ها",
     corrections: "اصلاحیه‌ها",
+    video: "ویدیو",
+    live: "پخش زنده",
+    no_player: "مرورگر شما نمی‌تواند این ویدیو را اینجا پخش کند. دریافت فایل:",
 };
 
 static AR: Strings = Strings {
@@ -363,4 +372,48 @@ static AR: Strings = Strings {
     search: "بحث",
     feeds: "خلاصات",
     corrections: "تصحيحات",
+    video: "فيديو",
+    live: "بث مباشر",
+    no_player: "لا يستطيع متصفحك تشغيل هذا الفيديو هنا. نزّله:",
 };
+
+/// What the video templates see of a video.
+#[derive(Serialize)]
+pub struct VideoView {
+    pub path: String,
+    pub title: String,
+    pub description: String,
+    pub live: bool,
+    pub hls: Option<String>,
+    pub mp4: Option<String>,
+    pub poster: Option<String>,
+    pub captions: Option<String>,
+    pub lang: String,
+    pub dir: &'static str,
+    /// `1:35`, or `1:02:03` past an hour.
+    pub duration: Option<String>,
+    pub published: Option<TimeView>,
+}
+
+pub fn video(video: &broadsheet_domain::Video) -> VideoView {
+    VideoView {
+        path: video.path(),
+        title: video.title.clone(),
+        description: video.description.clone(),
+        live: video.kind == broadsheet_domain::VideoKind::Live,
+        hls: video.hls_url.clone(),
+        mp4: video.mp4_url.clone(),
+        poster: video.thumbnail_url.clone(),
+        captions: video.captions_url.clone(),
+        lang: video.language.to_string(),
+        dir: video.language.direction().as_str(),
+        duration: video.duration_seconds.map(|s| {
+            if s >= 3600 {
+                format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+            } else {
+                format!("{}:{:02}", s / 60, s % 60)
+            }
+        }),
+        published: video.published_at.map(TimeView::from),
+    }
+}

@@ -15,6 +15,7 @@ mod error;
 mod imports;
 pub mod testing;
 mod users;
+mod videos;
 mod webhooks;
 
 pub use articles::{Listing, NewsroomFilter, NewsroomItem, SavedBy};

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum::response::Response;
 use broadsheet_domain::paging::page_count;
 use broadsheet_domain::{
-    FeedScope, PageNumber, Route, SiteSettings, Slug, EDITORS_CHOICE, TOP_STORIES,
+    FeedScope, PageNumber, Route, SiteSettings, Slug, TvFormat, EDITORS_CHOICE, TOP_STORIES,
 };
 use broadsheet_render::{ArticlePage, Chrome, HomePage, ListingPage, Pager, SectionPage};
 use broadsheet_storage::Listing;
@@ -18,6 +18,8 @@ const HOME_TOP_STORIES: u32 = 7;
 const HOME_PER_SECTION: u32 = 4;
 const RELATED: u32 = 4;
 const EDITORS_CHOICE_SIZE: u32 = 6;
+/// Videos on `/video` and in the TV feeds.
+const MAX_VIDEOS: i64 = 200;
 
 pub async fn page(app: &App, route: Route, uri: &Uri, host: &str, headers: &HeaderMap) -> Response {
     // Pages on a self-canonical host (the onion) name that host; they are cached apart.
@@ -249,6 +251,25 @@ pub(crate) async fn render(
                 .ok_or(AppError::NotFound)?;
             app.renderer.page(&chrome, &page)?
         }
+        Route::Videos => app
+            .renderer
+            .videos(&chrome, &store.published_videos(MAX_VIDEOS).await?)?,
+        Route::Video(video_slug) => {
+            let video = store
+                .video_by_slug(video_slug)
+                .await?
+                .filter(broadsheet_domain::Video::is_published)
+                .ok_or(AppError::NotFound)?;
+            app.renderer.video(&chrome, &video)?
+        }
+        Route::TvFeed(format) => {
+            let videos = store.published_videos(MAX_VIDEOS).await?;
+            let body = match format {
+                TvFormat::Roku => broadsheet_render::tv::roku(settings, &videos, Utc::now()),
+                TvFormat::Mrss => broadsheet_render::tv::mrss(settings, &videos, Utc::now()),
+            };
+            return Ok((body, format.content_type()));
+        }
         Route::Feed(scope, format) => {
             return Ok((
                 distribution::feed(app, &chrome, scope, *format).await?,
@@ -393,37 +414,10 @@ fn pager(base: &str, page: PageNumber, total: u64) -> Result<Pager, AppError> {
     Ok(Pager::new(base, page.get(), pages))
 }
 
-/// The one spelling of a route's address: decoded, without trailing slashes or query.
-/// Used as the cache key and to look up redirects.
+/// The cache key and the path redirects are looked up by: the route's own spelling, or
+/// the path as asked for an unknown route.
 fn canonical_path(route: &Route, uri: &Uri) -> String {
-    let join = |slugs: &[Slug]| slugs.iter().map(Slug::as_str).collect::<Vec<_>>().join("/");
-    match route {
-        Route::Home => "/".into(),
-        Route::Section(slugs) => format!("/{}", join(slugs)),
-        Route::Article {
-            section,
-            year,
-            month,
-            day,
-            slug,
-        } => {
-            format!("/{}/{year:04}/{month:02}/{day:02}/{slug}", join(section))
-        }
-        Route::Tag(s) => format!("/tag/{s}"),
-        Route::Author(s) => format!("/author/{s}"),
-        Route::Page(s) => format!("/page/{s}"),
-        Route::Asset(f) => format!("/assets/{f}"),
-        Route::Media(f) => format!("/media/{f}"),
-        Route::Feed(scope, format) => scope.feed_path(*format),
-        Route::SitemapIndex => "/sitemap.xml".into(),
-        Route::Sitemap(f) => format!("/sitemaps/{f}"),
-        Route::Robots => "/robots.txt".into(),
-        Route::Mirrors => "/mirrors".into(),
-        Route::Search => "/search".into(),
-        Route::MirrorsBc2 => "/mirrors/bc2.json".into(),
-        Route::MirrorManifest => "/.well-known/broadsheet-mirrors.json".into(),
-        Route::Unknown => uri.path().to_owned(),
-    }
+    route.path().unwrap_or_else(|| uri.path().to_owned())
 }
 
 fn query_value(uri: &Uri, name: &str) -> Option<String> {

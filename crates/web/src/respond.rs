@@ -155,6 +155,62 @@ pub async fn media(app: &App, name: &str, request: &HeaderMap) -> Response {
     }
 }
 
+/// Video, HLS playlists and segments, and captions: served from disk in ranges (players
+/// seek with `Range`), never read whole into memory.
+const STREAMED: [(&str, &str); 5] = [
+    ("mp4", "video/mp4"),
+    ("m3u8", "application/vnd.apple.mpegurl"),
+    ("ts", "video/mp2t"),
+    ("vtt", "text/vtt; charset=utf-8"),
+    ("webm", "video/webm"),
+];
+
+fn streamed_type(name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    STREAMED
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, mime)| *mime)
+}
+
+pub fn is_streamed_media(name: &str) -> bool {
+    streamed_type(name).is_some()
+}
+
+pub async fn streamed_media(app: &App, name: &str, request: axum::extract::Request) -> Response {
+    use tower::ServiceExt;
+    let Some(mime) = streamed_type(name) else {
+        return app.error_response(AppError::NotFound).await;
+    };
+    let path = app.media_dir.join(name);
+    if !path.is_file() {
+        return app.error_response(AppError::NotFound).await;
+    }
+    let service = tower_http::services::ServeFile::new(&path);
+    match service.oneshot(request).await {
+        Ok(response) => {
+            let mut response = response.map(Body::new);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(if name.ends_with(".m3u8") {
+                    // A live playlist changes every few seconds.
+                    "public, max-age=2"
+                } else {
+                    "public, max-age=86400"
+                }),
+            );
+            response
+        }
+        Err(e) => {
+            app.error_response(AppError::Internal(format!("reading {name}: {e}")))
+                .await
+        }
+    }
+}
+
 fn static_file(
     bytes: Vec<u8>,
     mime: &'static str,

@@ -58,6 +58,9 @@ async fn dispatch(State(app): State<SharedApp>, request: Request) -> Response {
     let response = match Route::parse(uri.path()) {
         Err(e) => app.error_response(e.into()).await,
         Ok(Route::Asset(name)) => respond::asset(&app, &name, request.headers()),
+        Ok(Route::Media(name)) if respond::is_streamed_media(&name) => {
+            respond::streamed_media(&app, &name, request).await
+        }
         Ok(Route::Media(name)) => respond::media(&app, &name, request.headers()).await,
         // The mirror list changes from outside (operators, expiry), so it is never cached.
         Ok(Route::MirrorManifest) => mirrors::manifest(&app).await,
@@ -164,7 +167,8 @@ fn security_headers(headers: &mut HeaderMap) {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-                 object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'",
+                 media-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self'; \
+                 frame-ancestors 'self'",
             ),
         ),
         (

@@ -41,6 +41,8 @@ pub fn router() -> Router<SharedApp> {
         .route("/media/{id}", put(update_media))
         .route("/sections", get(sections).post(create_section))
         .route("/sections/{id}", put(update_section))
+        .route("/videos", get(videos).post(create_video))
+        .route("/videos/{id}", get(get_video).put(update_video))
         .route("/collections", get(collections))
         .route("/collections/{slug}", get(collection).put(set_collection))
         .route("/users", get(users).post(create_user))
@@ -555,6 +557,42 @@ async fn update_section(
 ) -> ApiResult {
     let section = editorial::update_section(&app, &editor, path(id)?, &body(input)?).await?;
     ok(json!(section))
+}
+
+async fn videos(State(app): State<SharedApp>, ApiEditor(_editor): ApiEditor) -> ApiResult {
+    ok(json!({ "videos": app.store.all_videos().await? }))
+}
+
+async fn get_video(
+    State(app): State<SharedApp>,
+    ApiEditor(_editor): ApiEditor,
+    id: Result<Path<Id>, PathRejection>,
+) -> ApiResult {
+    let video = app
+        .store
+        .video(path(id)?)
+        .await?
+        .ok_or(NewsroomError::NotFound("The video"))?;
+    ok(json!(video))
+}
+
+async fn create_video(
+    State(app): State<SharedApp>,
+    ApiEditor(editor): ApiEditor,
+    input: Result<Json<editorial::VideoInput>, JsonRejection>,
+) -> ApiResult {
+    let video = editorial::save_video(&app, &editor, None, &body(input)?).await?;
+    created(json!(video))
+}
+
+async fn update_video(
+    State(app): State<SharedApp>,
+    ApiEditor(editor): ApiEditor,
+    id: Result<Path<Id>, PathRejection>,
+    input: Result<Json<editorial::VideoInput>, JsonRejection>,
+) -> ApiResult {
+    let video = editorial::save_video(&app, &editor, Some(path(id)?), &body(input)?).await?;
+    ok(json!(video))
 }
 
 async fn collections(State(app): State<SharedApp>, ApiEditor(_editor): ApiEditor) -> ApiResult {

@@ -525,3 +525,71 @@ fn done<T>(app: &App, result: Result<T, StoreError>) -> Result<T, NewsroomError>
     app.cache.clear();
     Ok(value)
 }
+
+/// What an editor sends to create or change a video (JSON, or the newsroom's form).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VideoInput {
+    pub title: String,
+    /// `clip` (default) or `live`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Defaults to one made from the title.
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub hls_url: Option<String>,
+    #[serde(default)]
+    pub mp4_url: Option<String>,
+    #[serde(default)]
+    pub duration_seconds: Option<u32>,
+    #[serde(default)]
+    pub thumbnail_url: Option<String>,
+    #[serde(default)]
+    pub captions_url: Option<String>,
+    /// Defaults to the site's language.
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub published: bool,
+}
+
+/// Creates (`id` None) or changes a video. Videos are a programming decision, like
+/// sections and collections: editors and admins make them.
+pub async fn save_video(
+    app: &App,
+    editor: &Editor,
+    id: Option<Id>,
+    input: &VideoInput,
+) -> Result<broadsheet_domain::Video, NewsroomError> {
+    editor.require(Action::Curate, false)?;
+    let slug = match input.slug.as_deref().map(str::trim) {
+        Some(raw) if !raw.is_empty() => Slug::parse(raw)?,
+        _ => broadsheet_domain::slugify(&input.title)
+            .ok_or_else(|| NewsroomError::invalid("slug", "give the video a slug"))?,
+    };
+    let kind = match input.kind.as_deref().map(str::trim) {
+        Some(raw) if !raw.is_empty() => broadsheet_domain::VideoKind::parse(raw)?,
+        _ => broadsheet_domain::VideoKind::Clip,
+    };
+    let language = match input.language.as_deref().map(str::trim) {
+        Some(raw) if !raw.is_empty() => Language::parse(raw)?,
+        _ => app.settings.default_language.clone(),
+    };
+    let new = broadsheet_domain::NewVideo {
+        slug,
+        kind,
+        title: input.title.clone(),
+        description: input.description.clone(),
+        hls_url: input.hls_url.clone(),
+        mp4_url: input.mp4_url.clone(),
+        duration_seconds: input.duration_seconds,
+        thumbnail_url: input.thumbnail_url.clone(),
+        captions_url: input.captions_url.clone(),
+        language,
+        published: input.published,
+    };
+    let saved = app.store.save_video(id, new).await;
+    done(app, saved)
+}
