@@ -217,11 +217,14 @@ mod tests {
         assert_eq!(ok.hls_url, None);
         let mut no_source = clip();
         no_source.mp4_url = None;
-        assert_eq!(no_source.normalised().unwrap_err().field, "mp4_url");
+        assert_eq!(
+            no_source.normalised().expect_err("refused").field,
+            "mp4_url"
+        );
         let mut no_length = clip();
         no_length.duration_seconds = Some(0);
         assert_eq!(
-            no_length.normalised().unwrap_err().field,
+            no_length.normalised().expect_err("refused").field,
             "duration_seconds"
         );
     }
@@ -230,7 +233,10 @@ mod tests {
     fn live_needs_hls_and_has_no_length() {
         let mut live = clip();
         live.kind = VideoKind::Live;
-        assert_eq!(live.clone().normalised().unwrap_err().field, "hls_url");
+        assert_eq!(
+            live.clone().normalised().expect_err("refused").field,
+            "hls_url"
+        );
         live.hls_url = Some("https://cdn.example/live.m3u8".into());
         assert_eq!(live.normalised().expect("valid").duration_seconds, None);
     }
@@ -246,7 +252,11 @@ mod tests {
         ] {
             let mut v = clip();
             v.mp4_url = Some(bad.into());
-            assert_eq!(v.normalised().unwrap_err().field, "mp4_url", "{bad}");
+            assert_eq!(
+                v.normalised().expect_err("refused").field,
+                "mp4_url",
+                "{bad}"
+            );
         }
     }
 

@@ -10,8 +10,11 @@ use broadsheet_domain::{slugify, Route, Slug};
 use std::path::Path;
 use std::sync::OnceLock;
 
+/// A fuzz target's body: any bytes in, a panic on a bug.
+pub type Target = fn(&[u8]);
+
 /// Every target by the name its `fuzz/fuzz_targets/<name>.rs` file has.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("markdown", markdown),
     ("import_html", import_html),
     ("route", route),

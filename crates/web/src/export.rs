@@ -9,7 +9,7 @@
 
 use crate::{distribution, mirrors, reader, App, AppError};
 use broadsheet_domain::paging::page_count;
-use broadsheet_domain::{FeedFormat, FeedScope, PageNumber, Route, Slug};
+use broadsheet_domain::{FeedFormat, FeedScope, PageNumber, Route, Slug, TvFormat};
 use broadsheet_storage::Listing;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -155,6 +155,21 @@ async fn collect(app: &App) -> Result<BTreeMap<String, Vec<u8>>, AppError> {
             format!("{}/index.html", article.path.trim_matches('/')),
         ));
     }
+    pages.push((Route::Videos, 1, "video/index.html".into()));
+    for video in store.published_videos(i64::MAX).await? {
+        pages.push((
+            Route::Video(video.slug.clone()),
+            1,
+            format!("video/{}/index.html", video.slug),
+        ));
+    }
+    for format in [TvFormat::Roku, TvFormat::Mrss] {
+        pages.push((
+            Route::TvFeed(format),
+            1,
+            format.path().trim_start_matches('/').to_owned(),
+        ));
+    }
     for scope in &feeds {
         for format in FeedFormat::ALL {
             pages.push((
@@ -272,8 +287,8 @@ fn relative_links(html: &str, file: &str) -> String {
         };
         Some(format!("{up}{target}{fragment}"))
     };
-    let handler = lol_html::element!("[href], [src]", move |el| {
-        for name in ["href", "src"] {
+    let handler = lol_html::element!("[href], [src], [poster]", move |el| {
+        for name in ["href", "src", "poster"] {
             if let Some(new) = el.get_attribute(name).as_deref().and_then(rewrite) {
                 el.set_attribute(name, &new)?;
             }

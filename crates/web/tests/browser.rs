@@ -777,3 +777,42 @@ async fn no_payload_runs_on_any_page() {
     );
     browser.finish().await;
 }
+
+#[tokio::test]
+async fn the_clip_plays_with_its_captions_in_a_real_browser() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let site = common::start(None).await;
+    browser
+        .client
+        .goto(&format!("{}/video/ferries-return", site.base))
+        .await
+        .expect("open video page");
+    // The page's own player: no third-party script, the browser's <video>.
+    browser
+        .eval("const v = document.querySelector('video'); v.muted = true; v.play().catch(() => {}); return true;")
+        .await;
+    until(
+        &browser,
+        "const v = document.querySelector('video'); return v.readyState >= 2 && v.currentTime > 0.5 && !v.error;",
+        "the clip to play",
+    )
+    .await;
+    until(
+        &browser,
+        "const t = document.querySelector('video').textTracks[0]; return !!t && !!t.cues && t.cues.length === 3;",
+        "the captions to load",
+    )
+    .await;
+    let source = browser
+        .eval("return document.querySelector('video').currentSrc;")
+        .await;
+    assert!(
+        source
+            .as_str()
+            .is_some_and(|s| s.ends_with(".m3u8") || s.ends_with(".mp4")),
+        "{source}"
+    );
+    browser.finish().await;
+}

@@ -32,10 +32,10 @@ fn all_files(root: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn local_links(html: &str) -> Vec<String> {
     let doc = Html::parse_document(html);
-    let selector = Selector::parse("[href], [src]").expect("selector");
+    let selector = Selector::parse("[href], [src], [poster]").expect("selector");
     doc.select(&selector)
         .flat_map(|e| {
-            ["href", "src"]
+            ["href", "src", "poster"]
                 .into_iter()
                 .filter_map(move |a| e.value().attr(a).map(str::to_owned))
         })
@@ -75,6 +75,12 @@ async fn the_export_works_under_a_prefix_and_from_disk_and_is_deterministic() {
         "tag/iraq/index.html",
         "author/mina-rahimi/index.html",
         "page/about/index.html",
+        "video/index.html",
+        "video/ferries-return/index.html",
+        "media/harbour-clip.m3u8",
+        "media/harbour-clip-0.ts",
+        "tv/roku.json",
+        "tv/mrss.xml",
     ] {
         assert!(files.contains_key(expected), "{expected} is exported");
     }

@@ -786,6 +786,9 @@ async fn the_openapi_document_describes_the_admin_api() {
         "/api/admin/sections",
         "/api/admin/collections/{slug}",
         "/api/admin/users",
+        "/api/admin/videos",
+        "/api/admin/videos/{id}",
+        "/tv/roku.json",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is not described");
     }

@@ -564,6 +564,9 @@ pub async fn save_video(
     input: &VideoInput,
 ) -> Result<broadsheet_domain::Video, NewsroomError> {
     editor.require(Action::Curate, false)?;
+    if input.title.trim().is_empty() {
+        return Err(NewsroomError::invalid("title", "must not be empty"));
+    }
     let slug = match input.slug.as_deref().map(str::trim) {
         Some(raw) if !raw.is_empty() => Slug::parse(raw)?,
         _ => broadsheet_domain::slugify(&input.title)
