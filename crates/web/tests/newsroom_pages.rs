@@ -464,3 +464,112 @@ async fn headers_guard_the_newsroom_and_https_hosts() {
         .get("strict-transport-security")
         .is_none());
 }
+
+#[tokio::test]
+async fn editors_programme_video_in_the_newsroom() {
+    let site = common::start(None).await;
+    let author = site.account(Role::Author, "Just Author").await;
+    let cookie = session(&site, &author).await;
+    let (status, _) = get(&site, "/newsroom/videos", &cookie).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let editor = site.account(Role::Editor, "Video Editor").await;
+    let cookie = session(&site, &editor).await;
+    let (status, page) = get(&site, "/newsroom/videos", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Ferries return to Port Aldane") && page.contains("live"));
+    let csrf = csrf_of(&page);
+    let post = |path: &str, fields: Vec<(&str, &str)>| {
+        site.client
+            .post(format!("{}{path}", site.base))
+            .header(header::COOKIE, &cookie)
+            .form(&fields)
+            .send()
+    };
+    // Without the form's token nothing is saved.
+    let response = post(
+        "/newsroom/videos",
+        vec![
+            ("title", "Forged"),
+            ("mp4_url", "/media/x.mp4"),
+            ("duration_seconds", "3"),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // A refused save shows the error and keeps every field typed.
+    let response = post(
+        "/newsroom/videos",
+        vec![
+            ("csrf", &csrf),
+            ("title", "Harbour at night"),
+            ("description", "Lights on the water, described at length."),
+            ("mp4_url", "javascript:alert(1)"),
+            ("duration_seconds", "42"),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.expect("page");
+    assert!(page.contains("mp4_url"), "{page}");
+    assert!(page.contains("Lights on the water, described at length."));
+    assert!(page.contains("value=\"42\""));
+    let response = post(
+        "/newsroom/videos",
+        vec![
+            ("csrf", &csrf),
+            ("title", "Harbour at night"),
+            ("mp4_url", "/media/harbour-clip.mp4"),
+            ("duration_seconds", "6"),
+            ("published", "1"),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response
+        .text()
+        .await
+        .expect("page")
+        .contains("Created Harbour at night."));
+    assert_eq!(
+        site.get("/video/harbour-at-night").await.status(),
+        StatusCode::OK
+    );
+    let roku: serde_json::Value = site.get("/tv/roku.json").await.json().await.expect("JSON");
+    assert!(roku.to_string().contains("Harbour at night"));
+
+    // Taking it off the site: the page and the feed entry go at once.
+    let id = site
+        .store
+        .all_videos()
+        .await
+        .expect("videos")
+        .into_iter()
+        .find(|v| v.title == "Harbour at night")
+        .expect("saved")
+        .id;
+    let (status, page) = get(&site, &format!("/newsroom/videos/{id}"), &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Edit video"));
+    let response = post(
+        &format!("/newsroom/videos/{id}"),
+        vec![
+            ("csrf", &csrf),
+            ("title", "Harbour at night"),
+            ("mp4_url", "/media/harbour-clip.mp4"),
+            ("duration_seconds", "6"),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        site.get("/video/harbour-at-night").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let roku: serde_json::Value = site.get("/tv/roku.json").await.json().await.expect("JSON");
+    assert!(!roku.to_string().contains("Harbour at night"));
+}

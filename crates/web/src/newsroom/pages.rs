@@ -43,6 +43,8 @@ pub fn router() -> Router<SharedApp> {
         .route("/media/{id}", post(update_media))
         .route("/sections", get(sections_page).post(create_section))
         .route("/sections/{id}", post(update_section))
+        .route("/videos", get(videos_page).post(create_video))
+        .route("/videos/{id}", get(edit_video_page).post(update_video))
         .route(
             "/collections",
             get(collections_page).post(create_collection),
@@ -113,6 +115,10 @@ fn templates() -> &'static Environment<'static> {
             (
                 "sections.html",
                 include_str!("../../newsroom/templates/sections.html"),
+            ),
+            (
+                "videos.html",
+                include_str!("../../newsroom/templates/videos.html"),
             ),
             (
                 "collections.html",
@@ -1350,6 +1356,150 @@ async fn update_section(
     .await;
     let (status, said) = Said::after(&result, |s| format!("Saved {}.", s.name));
     let page = sections_view(&app, &editor, status, said).await;
+    or_page(&app, &editor, page)
+}
+
+/// The video list with a form for a new video, or (with `editing`) the form for one.
+async fn videos_view(
+    app: &App,
+    editor: &Editor,
+    status: StatusCode,
+    said: Said,
+    editing: Option<Id>,
+    typed: Option<&Fields>,
+) -> Result<Response, NewsroomError> {
+    editor.require(Action::Curate, false)?;
+    let videos = app.store.all_videos().await?;
+    let current = match editing {
+        Some(id) => Some(
+            videos
+                .iter()
+                .find(|v| v.id == id)
+                .ok_or(NewsroomError::NotFound("The video"))?,
+        ),
+        None => None,
+    };
+    // What the form shows: what was just typed (after an error), else the stored video.
+    let field = |name: &str, stored: Option<String>| -> String {
+        typed.map(|f| f.text(name)).or(stored).unwrap_or_default()
+    };
+    let form = context! {
+        title => field("title", current.map(|v| v.title.clone())),
+        slug => field("slug", current.map(|v| v.slug.to_string())),
+        kind => field("kind", current.map(|v| v.kind.as_str().to_owned())),
+        description => field("description", current.map(|v| v.description.clone())),
+        hls_url => field("hls_url", current.and_then(|v| v.hls_url.clone())),
+        mp4_url => field("mp4_url", current.and_then(|v| v.mp4_url.clone())),
+        duration_seconds => field("duration_seconds", current.and_then(|v| v.duration_seconds.map(|d| d.to_string()))),
+        thumbnail_url => field("thumbnail_url", current.and_then(|v| v.thumbnail_url.clone())),
+        captions_url => field("captions_url", current.and_then(|v| v.captions_url.clone())),
+        language => field("language", current.map(|v| v.language.to_string())),
+        published => typed.map_or(current.is_some_and(|v| v.is_published()), |f| f.checked("published")),
+    };
+    Ok(render(
+        app,
+        Some(editor),
+        status,
+        "videos.html",
+        context! {
+            nav => "videos",
+            error => said.error,
+            notice => said.notice,
+            editing => current.map(|v| context! { id => v.id, path => v.path(), title => v.title.clone() }),
+            form,
+            videos => videos.iter().map(|v| context! {
+                id => v.id, title => v.title.clone(), kind => v.kind.as_str(), path => v.path(),
+                published => v.is_published(), duration => v.duration_seconds,
+            }).collect::<Vec<_>>(),
+        },
+    ))
+}
+
+fn video_input(fields: &Fields) -> editorial::VideoInput {
+    let optional = |name: &str| fields.get(name).map(str::to_owned);
+    editorial::VideoInput {
+        title: fields.text("title"),
+        kind: optional("kind"),
+        slug: optional("slug"),
+        description: fields.text("description"),
+        hls_url: optional("hls_url"),
+        mp4_url: optional("mp4_url"),
+        duration_seconds: fields
+            .get("duration_seconds")
+            .and_then(|d| d.trim().parse().ok()),
+        thumbnail_url: optional("thumbnail_url"),
+        captions_url: optional("captions_url"),
+        language: optional("language"),
+        published: fields.checked("published"),
+    }
+}
+
+async fn videos_page(State(app): State<SharedApp>, PageEditor(editor): PageEditor) -> Response {
+    let result = videos_view(&app, &editor, StatusCode::OK, Said::default(), None, None).await;
+    or_page(&app, &editor, result)
+}
+
+async fn edit_video_page(
+    State(app): State<SharedApp>,
+    PageEditor(editor): PageEditor,
+    id: Result<Path<Id>, PathRejection>,
+) -> Response {
+    let result = match id_from(id) {
+        Ok(id) => {
+            videos_view(
+                &app,
+                &editor,
+                StatusCode::OK,
+                Said::default(),
+                Some(id),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    or_page(&app, &editor, result)
+}
+
+async fn create_video(
+    State(app): State<SharedApp>,
+    PageEditor(editor): PageEditor,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let (fields, result) = match checked_form(&editor, form) {
+        Ok(fields) => {
+            let saved = editorial::save_video(&app, &editor, None, &video_input(&fields)).await;
+            (Some(fields), saved)
+        }
+        Err(e) => (None, Err(e)),
+    };
+    let (status, said) = Said::after(&result, |v| format!("Created {}.", v.title));
+    // After an error the form keeps what was typed.
+    let typed = fields.as_ref().filter(|_| result.is_err());
+    let page = videos_view(&app, &editor, status, said, None, typed).await;
+    or_page(&app, &editor, page)
+}
+
+async fn update_video(
+    State(app): State<SharedApp>,
+    PageEditor(editor): PageEditor,
+    id: Result<Path<Id>, PathRejection>,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let id = match id_from(id) {
+        Ok(id) => id,
+        Err(e) => return or_page(&app, &editor, Err(e)),
+    };
+    let (fields, result) = match checked_form(&editor, form) {
+        Ok(fields) => {
+            let saved = editorial::save_video(&app, &editor, Some(id), &video_input(&fields)).await;
+            (Some(fields), saved)
+        }
+        Err(e) => (None, Err(e)),
+    };
+    let (status, said) = Said::after(&result, |v| format!("Saved {}.", v.title));
+    let typed = fields.as_ref().filter(|_| result.is_err());
+    let page = videos_view(&app, &editor, status, said, Some(id), typed).await;
     or_page(&app, &editor, page)
 }
 
