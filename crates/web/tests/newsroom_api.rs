@@ -154,6 +154,14 @@ async fn every_role_against_every_action() {
         )
         .await;
         outcome("curate collection", s, &b);
+        let (s, b) = send(site.admin(Method::POST, "/videos", &me).json(&json!({
+            "title": format!("Clip by {name}"),
+            "mp4_url": "/media/harbour-clip.mp4",
+            "duration_seconds": 6,
+            "published": true,
+        })))
+        .await;
+        outcome("programme video", s, &b);
         let (s, b) = send(site.admin(Method::GET, "/users", &me)).await;
         outcome("list users", s, &b);
         let (s, b) = send(site.admin(Method::POST, "/users", &me).json(&json!({
@@ -178,6 +186,7 @@ async fn every_role_against_every_action() {
         ("upload", [true, true, true, true]),
         ("create section", [false, false, true, true]),
         ("curate collection", [false, false, true, true]),
+        ("programme video", [false, false, true, true]),
         ("list users", [false, false, false, true]),
         ("add user", [false, false, false, true]),
     ];
