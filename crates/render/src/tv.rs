@@ -134,7 +134,7 @@ pub fn mrss(settings: &SiteSettings, videos: &[Video], now: DateTime<Utc>) -> St
                     ];
                     attrs.extend(duration.clone());
                     if video.kind == VideoKind::Live {
-                        attrs.push(("expression", "full".to_owned()));
+                        attrs.push(("expression", "nonstop".to_owned()));
                     }
                     contents.push(element("media:content", None, &attrs));
                 }
