@@ -62,6 +62,9 @@ struct SiteConfig {
     /// Kinds for the signed address list, by host: "cdn", "ipfs", "static"... Hosts not
     /// named are "onion" for .onion addresses and "domain" otherwise.
     address_kinds: Option<std::collections::BTreeMap<String, String>>,
+    /// The canonical policy per host: "primary" (default) or "self". Onion addresses are
+    /// always "self".
+    canonical: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Environment variables and the key each one sets.
@@ -250,6 +253,31 @@ impl Config {
             }
             address_kinds.insert(host, kind);
         }
+        let mut self_canonical_hosts = Vec::new();
+        for (host, policy) in site.canonical.unwrap_or_default() {
+            if !alternate_hosts.contains(&host) {
+                return Err(err(
+                    name,
+                    format!("site.canonical.{host}: not one of the alternate hosts"),
+                ));
+            }
+            match policy.as_str() {
+                "self" => self_canonical_hosts.push(host),
+                "primary" if broadsheet_domain::settings::is_onion(&host) => {
+                    return Err(err(
+                        name,
+                        format!("site.canonical.{host}: onion addresses are always \"self\""),
+                    ))
+                }
+                "primary" => {}
+                other => {
+                    return Err(err(
+                        name,
+                        format!("site.canonical.{host}: {other:?} must be \"primary\" or \"self\""),
+                    ))
+                }
+            }
+        }
         let site_name = site.name.unwrap_or_else(|| "Broadsheet".into());
         if site_name.trim().is_empty() {
             return Err(err(name, "site.name: must not be empty".into()));
@@ -271,6 +299,7 @@ impl Config {
                 primary_host,
                 alternate_hosts,
                 refuse_unknown_hosts,
+                self_canonical_hosts,
             },
             source: name.to_owned(),
             address_kinds,
@@ -404,6 +433,18 @@ mod tests {
                 "site.primary_host",
             ),
             ("[site\nname=1", "line"),
+            (
+                "[site]\nalternate_hosts = [\"m.example\"]\n[site.canonical]\n\"m.example\" = \"itself\"",
+                "site.canonical.m.example",
+            ),
+            (
+                "[site]\nalternate_hosts = [\"m.example\"]\n[site.canonical]\n\"other.example\" = \"self\"",
+                "site.canonical.other.example",
+            ),
+            (
+                "[site]\nalternate_hosts = [\"x.onion\"]\n[site.canonical]\n\"x.onion\" = \"primary\"",
+                "always",
+            ),
         ];
         for (text, key) in cases {
             let e = parse(text, &[])
@@ -429,6 +470,10 @@ mod tests {
         )
         .expect("the example parses");
         assert_eq!(c.site.primary_host, "eveningpost.example");
+        assert_eq!(
+            c.site.self_canonical_hosts,
+            vec!["eveningpost.ipfs-gateway.example"]
+        );
         assert!(c
             .addresses()
             .contains(&("eveningpost-mirror.example".to_owned(), AddressKind::Cdn)));

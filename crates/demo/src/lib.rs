@@ -63,6 +63,7 @@ pub fn settings() -> SiteSettings {
             "mrdnldgr7x2k4q5w6e3r2t7y4u5i6o7p2a3s4d5f6g7h2j3k4l5z6x7c.onion".into(),
         ],
         refuse_unknown_hosts: false,
+        self_canonical_hosts: Vec::new(),
     }
 }
 

@@ -15,6 +15,10 @@ pub struct SiteSettings {
     /// Answer requests for hosts that are neither the primary nor an alternate with
     /// 421 Misdirected Request, instead of serving the site.
     pub refuse_unknown_hosts: bool,
+    /// Alternate hosts whose pages name themselves as canonical (the "self" policy), like
+    /// onion addresses always do; every other host names the primary.
+    #[serde(default)]
+    pub self_canonical_hosts: Vec<String>,
 }
 
 impl SiteSettings {
@@ -48,17 +52,18 @@ impl SiteSettings {
             && self.alternate_hosts.iter().any(|h| strip_port(h) == bare)
     }
 
-    /// The canonical policy: a page fetched on one of the site's onion addresses names that
-    /// address as canonical ("self"), so Tor readers stay on it; on every other host the
-    /// primary is canonical. Returns the settings to render with when they differ.
+    /// The canonical policy: a page fetched on one of the site's onion addresses, or on
+    /// an alternate configured as self-canonical, names that address as canonical
+    /// ("self"), so its readers stay on it; on every other host the primary is canonical.
+    /// Returns the settings to render with when they differ.
     pub fn for_host(&self, host: &str) -> Option<SiteSettings> {
         let bare = strip_port(host);
-        let onion = self
-            .alternate_hosts
-            .iter()
-            .find(|h| is_onion(h) && strip_port(h) == bare)?;
+        let own = self.alternate_hosts.iter().find(|h| {
+            strip_port(h) == bare
+                && (is_onion(h) || self.self_canonical_hosts.iter().any(|s| s == *h))
+        })?;
         Some(SiteSettings {
-            primary_host: onion.clone(),
+            primary_host: own.clone(),
             ..self.clone()
         })
     }
@@ -101,8 +106,13 @@ mod tests {
             tagline: String::new(),
             default_language: Language::parse("en").expect("valid"),
             primary_host: "news.example".into(),
-            alternate_hosts: vec!["mirror.example".into(), "abc.onion".into()],
+            alternate_hosts: vec![
+                "mirror.example".into(),
+                "abc.onion".into(),
+                "ipfs-gateway.example".into(),
+            ],
             refuse_unknown_hosts: false,
+            self_canonical_hosts: vec!["ipfs-gateway.example".into()],
         };
         assert_eq!(settings.absolute_url("/a/b"), "https://news.example/a/b");
         assert_eq!(
@@ -122,5 +132,9 @@ mod tests {
             .for_host("abc.onion")
             .expect("self-canonical on the onion");
         assert_eq!(onion.absolute_url("/a"), "http://abc.onion/a");
+        let gateway = settings
+            .for_host("ipfs-gateway.example:443")
+            .expect("self-canonical by configuration");
+        assert_eq!(gateway.absolute_url("/a"), "https://ipfs-gateway.example/a");
     }
 }

@@ -230,6 +230,7 @@ mod tests {
             primary_host: "daily.example".into(),
             alternate_hosts: vec!["mirror.example".into(), "abc.onion".into()],
             refuse_unknown_hosts: false,
+            self_canonical_hosts: Vec::new(),
         }
     }
 

@@ -32,6 +32,7 @@ fn settings() -> SiteSettings {
         primary_host: "gazette.example".into(),
         alternate_hosts: vec!["gazette-mirror.example".into()],
         refuse_unknown_hosts: false,
+        self_canonical_hosts: Vec::new(),
     }
 }
 

@@ -119,3 +119,34 @@ async fn pages_let_caches_serve_stale_copies_when_the_origin_fails() {
     );
     assert!(cache_control.contains("stale-if-error"), "{cache_control}");
 }
+
+#[tokio::test]
+async fn a_mirror_configured_as_self_canonical_names_itself() {
+    let mut settings = broadsheet_demo::settings();
+    settings.self_canonical_hosts = vec![MIRROR.to_owned()];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let site = common::start_with(&url, dir, None, settings).await;
+    let path = site.path_of("tigris-water-deal-signed").await;
+    let mirror = fetch(&site, MIRROR, &path)
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(mirror.contains(&format!(
+        "<link rel=\"canonical\" href=\"https://{MIRROR}{path}\">"
+    )));
+    assert!(mirror.contains(&format!(
+        "<meta property=\"og:url\" content=\"https://{MIRROR}{path}\">"
+    )));
+    // The primary and the other mirror keep naming the primary, cache or not.
+    for host in [PRIMARY, "ledger.edge-cdn.example", PRIMARY] {
+        let body = fetch(&site, host, &path).await.text().await.expect("body");
+        assert!(
+            body.contains(&format!(
+                "<link rel=\"canonical\" href=\"https://{PRIMARY}{path}\">"
+            )),
+            "{host}"
+        );
+    }
+}
