@@ -1,5 +1,6 @@
 //! Render once, serve many: rendered pages kept in memory as ready-to-send bytes (plain,
-//! gzip and brotli) with their ETag, until a committed change to the content clears them.
+//! and gzip and brotli once asked for) with their ETag, until a committed change to the
+//! content clears them.
 
 use axum::body::Bytes;
 use broadsheet_domain::SectionTree;
@@ -7,7 +8,7 @@ use broadsheet_storage::{Store, StoreError};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// Past this many pages the cache starts over, bounding memory whatever URLs are asked for.
 const MAX_PAGES: usize = 20_000;
@@ -15,37 +16,50 @@ const MAX_PAGES: usize = 20_000;
 pub struct CachedPage {
     pub content_type: &'static str,
     pub identity: Bytes,
-    pub gzip: Bytes,
-    pub brotli: Bytes,
     pub etag: String,
+    /// Compressed on first request for each encoding, then kept: a page nobody asks for
+    /// gzipped is never gzipped, and a cold render pays for one encoding at most.
+    gzip: OnceLock<Bytes>,
+    brotli: OnceLock<Bytes>,
 }
 
 impl CachedPage {
     pub fn new(body: String, content_type: &'static str) -> CachedPage {
         let identity = Bytes::from(body);
         let etag = format!("\"{}\"", &blake3::hash(&identity).to_hex()[..32]);
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-        let gzip = gz
-            .write_all(&identity)
-            .and_then(|()| gz.finish())
-            .unwrap_or_default();
-        let mut brotli = Vec::new();
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: 6,
-            ..Default::default()
-        };
-        let br_ok = brotli::BrotliCompress(&mut identity.as_ref(), &mut brotli, &params).is_ok();
         CachedPage {
             content_type,
-            gzip: Bytes::from(gzip),
-            brotli: if br_ok {
-                Bytes::from(brotli)
-            } else {
-                Bytes::new()
-            },
             identity,
             etag,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
         }
+    }
+
+    /// The gzip encoding (level 6), or empty if compression failed.
+    pub fn gzip(&self) -> &Bytes {
+        self.gzip.get_or_init(|| {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+            gz.write_all(&self.identity)
+                .and_then(|()| gz.finish())
+                .map(Bytes::from)
+                .unwrap_or_default()
+        })
+    }
+
+    /// The brotli encoding (quality 6), or empty if compression failed.
+    pub fn brotli(&self) -> &Bytes {
+        self.brotli.get_or_init(|| {
+            let mut out = Vec::new();
+            let params = brotli::enc::BrotliEncoderParams {
+                quality: 6,
+                ..Default::default()
+            };
+            match brotli::BrotliCompress(&mut self.identity.as_ref(), &mut out, &params) {
+                Ok(_) => Bytes::from(out),
+                Err(_) => Bytes::new(),
+            }
+        })
     }
 }
 

@@ -78,12 +78,14 @@ async fn article_page(
     detail: &broadsheet_domain::ArticleDetail,
 ) -> Result<String, AppError> {
     let store = &app.store;
-    let related = store.related(&detail.article, RELATED).await?;
-    let mut editors_choice = store
-        .collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
-        .await?;
+    let editors_slug = slug(EDITORS_CHOICE)?;
+    // Independent reads, asked for at once.
+    let (related, mut editors_choice, translations) = tokio::try_join!(
+        store.related(&detail.article, RELATED),
+        store.collection_articles(&editors_slug, EDITORS_CHOICE_SIZE),
+        store.translations_of(&detail.article),
+    )?;
     editors_choice.retain(|a| a.id != detail.article.id);
-    let translations = store.translations_of(&detail.article).await?;
     Ok(app.renderer.article(
         chrome,
         &ArticlePage {

@@ -50,13 +50,13 @@ pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     let body = match preferred_encoding(request) {
-        Some("br") if !page.brotli.is_empty() => {
+        Some("br") if !page.brotli().is_empty() => {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
-            page.brotli.clone()
+            page.brotli().clone()
         }
-        Some("br" | "gzip") if !page.gzip.is_empty() => {
+        Some("br" | "gzip") if !page.gzip().is_empty() => {
             headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            page.gzip.clone()
+            page.gzip().clone()
         }
         _ => page.identity.clone(),
     };
