@@ -78,6 +78,20 @@ async fn measure(label: &str, database_url: &str, rounds: usize) {
             cold.push(started.elapsed());
         }
     }
+    // The same, asking for brotli as browsers do: the first request also compresses.
+    let mut cold_br = Vec::new();
+    for article in articles.iter().cycle().take(cold.len()) {
+        app.cache.clear();
+        let started = Instant::now();
+        let response = client
+            .get(format!("{base}{}", article.path))
+            .header("accept-encoding", "br")
+            .send()
+            .await
+            .expect("get");
+        let _ = response.bytes().await.expect("body");
+        cold_br.push(started.elapsed());
+    }
     // The same pages warm, for comparison.
     let mut warm = Vec::new();
     for article in articles.iter().cycle().take(cold.len()) {
@@ -139,7 +153,7 @@ async fn measure(label: &str, database_url: &str, rounds: usize) {
         }
         visible.push(started.elapsed());
     }
-    for v in [&mut cold, &mut warm, &mut visible] {
+    for v in [&mut cold, &mut cold_br, &mut warm, &mut visible] {
         v.sort();
     }
     println!(
@@ -148,6 +162,13 @@ async fn measure(label: &str, database_url: &str, rounds: usize) {
         ms(percentile(&cold, 0.5)),
         ms(percentile(&cold, 0.99)),
         ms(*cold.last().expect("some"))
+    );
+    println!(
+        "| {label} | cold article render with brotli (HTTP round trip) | {} | {} | {} | {} |",
+        cold_br.len(),
+        ms(percentile(&cold_br, 0.5)),
+        ms(percentile(&cold_br, 0.99)),
+        ms(*cold_br.last().expect("some"))
     );
     println!(
         "| {label} | warm article (cache hit, same client) | {} | {} | {} | {} |",
