@@ -10,11 +10,15 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
+# Build every target once, then run the binaries: editing the code while they run does
+# not trigger rebuilds between targets.
+cargo fuzz build --sanitizer none
+bin="target/$(rustc -vV | awk '/^host:/ {print $2}')/release"
 status=0
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target" "artifacts/$target" "regressions/$target"
   echo "== $target (${seconds}s)"
-  if ! cargo fuzz run --sanitizer none "$target" "corpus/$target" "seeds/$target" -- \
+  if ! "$bin/$target" "corpus/$target" "seeds/$target" -artifact_prefix="artifacts/$target/" \
       -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       -print_final_stats=1 2>"artifacts/$target.log"; then
     status=1

@@ -567,6 +567,10 @@ impl Renderer {
                 searched => !query.trim().is_empty(),
                 available => results.is_some(),
                 lenient => results.is_some_and(|r| r.lenient),
+                suggestion => results.and_then(|r| r.suggestion.as_ref()).map(|s| minijinja::context! {
+                    text => s,
+                    href => format!("/search?q={}", percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)),
+                }),
                 total => results.map(|r| r.total).unwrap_or_default(),
                 hits => hits,
                 pager => pager,

@@ -59,6 +59,8 @@ struct Fields {
     headline: Vec<Field>,
     body: Vec<Field>,
     extra: Field,
+    /// Every word as written (folded, not stemmed): the vocabulary "did you mean" draws on.
+    words: Field,
     language: Field,
     sections: Field,
     published: Field,
@@ -105,6 +107,9 @@ pub struct Results {
     pub total: usize,
     /// Parts of the query that could not be read as operators were taken as words.
     pub lenient: bool,
+    /// When nothing matched: the query with each unknown word replaced by the closest word
+    /// the site uses ("did you mean").
+    pub suggestion: Option<String>,
 }
 
 fn analyser(stemmer: Option<Language>) -> TextAnalyzer {
@@ -141,6 +146,14 @@ fn schema() -> (Schema, Fields) {
         body.push(builder.add_text_field(&format!("body_{name}"), text(name, true)));
     }
     let extra = builder.add_text_field("extra", text("other", false));
+    let words = builder.add_text_field(
+        "words",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("other")
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     let language = builder.add_text_field("language", STRING | STORED);
     let sections = builder.add_i64_field("sections", INDEXED);
     let published = builder.add_i64_field("published", INDEXED | STORED | FAST);
@@ -151,6 +164,7 @@ fn schema() -> (Schema, Fields) {
         headline,
         body,
         extra,
+        words,
         language,
         sections,
         published,
@@ -231,7 +245,16 @@ impl SearchIndex {
             extra.push(section.name.clone());
             doc.add_i64(f.sections, section.id);
         }
-        doc.add_text(f.extra, normalize(&extra.join(" ")));
+        let extra = normalize(&extra.join(" "));
+        doc.add_text(
+            f.words,
+            format!(
+                "{}\n{}\n{extra}",
+                normalize(&draft.headline),
+                normalize(&body)
+            ),
+        );
+        doc.add_text(f.extra, extra);
         doc.add_text(f.language, draft.language.as_str());
         doc.add_i64(
             f.published,
@@ -308,6 +331,7 @@ impl SearchIndex {
                 hits: Vec::new(),
                 total: 0,
                 lenient: false,
+                suggestion: None,
             });
         }
         let mut searched: Vec<Field> = f.headline.iter().chain(f.body.iter()).copied().collect();
@@ -413,11 +437,78 @@ impl SearchIndex {
                 published,
             });
         }
+        let suggestion = if total == 0 {
+            self.suggest(&searcher, &text)?
+        } else {
+            None
+        };
         Ok(Results {
             hits,
             total,
             lenient: !errors.is_empty(),
+            suggestion,
         })
+    }
+
+    /// The query with every word the site never uses replaced by the most common word
+    /// within one or two edits of it; None when no word needed (or found) a replacement.
+    fn suggest(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: &str,
+    ) -> Result<Option<String>, SearchError> {
+        let field = self.fields.words;
+        let mut analyser = self.index.tokenizer_for_field(field)?;
+        let mut words = Vec::new();
+        let mut stream = analyser.token_stream(text);
+        while stream.advance() {
+            words.push(stream.token().text.clone());
+        }
+        let mut changed = false;
+        for word in &mut words {
+            let known = searcher
+                .doc_freq(&Term::from_field_text(field, word))
+                .unwrap_or(0)
+                > 0;
+            if known || word.chars().count() < 3 {
+                continue;
+            }
+            let length = word.chars().count();
+            let max_edits = if length <= 5 { 1 } else { 2 };
+            let mut best: Option<(usize, u32, String)> = None;
+            for segment in searcher.segment_readers() {
+                let index = segment.inverted_index(field)?;
+                let mut terms = index
+                    .terms()
+                    .stream()
+                    .map_err(|e| SearchError::Index(e.into()))?;
+                while terms.advance() {
+                    let Ok(candidate) = std::str::from_utf8(terms.key()) else {
+                        continue;
+                    };
+                    if candidate.chars().count().abs_diff(length) > max_edits {
+                        continue;
+                    }
+                    let edits = strsim::levenshtein(word, candidate);
+                    if edits == 0 || edits > max_edits {
+                        continue;
+                    }
+                    let frequency = terms.value().doc_freq;
+                    // Fewer edits first, then the word more stories use.
+                    let better = best
+                        .as_ref()
+                        .is_none_or(|(e, f, _)| edits < *e || (edits == *e && frequency > *f));
+                    if better {
+                        best = Some((edits, frequency, candidate.to_owned()));
+                    }
+                }
+            }
+            if let Some((_, _, replacement)) = best {
+                *word = replacement;
+                changed = true;
+            }
+        }
+        Ok(changed.then(|| words.join(" ")))
     }
 }
 
@@ -613,6 +704,25 @@ mod tests {
             "élections ~ élection (French)"
         );
         assert_eq!(ids(&index, "weather").len(), 8, "tags are searched too");
+    }
+
+    #[test]
+    fn misspelt_words_get_a_suggestion() {
+        let index = corpus();
+        let query = |text: &str| {
+            index
+                .search(&SearchQuery {
+                    text: text.into(),
+                    limit: 10,
+                    ..SearchQuery::default()
+                })
+                .expect("search")
+        };
+        let results = query("Polcie raidde");
+        assert_eq!(results.total, 0);
+        assert_eq!(results.suggestion.as_deref(), Some("police raided"));
+        assert_eq!(query("police").suggestion, None);
+        assert_eq!(query("zzzzqqqq").suggestion, None);
     }
 
     #[test]

@@ -434,6 +434,7 @@ async fn search(State(app): State<SharedApp>, RawQuery(query): RawQuery) -> ApiR
     let body = json!({
         "query": text,
         "total": results.total,
+        "suggestion": results.suggestion,
         "page": page,
         "per_page": per_page,
         "results": results.hits.iter().map(|h| json!({

@@ -192,3 +192,46 @@ async fn the_search_api_answers_json() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error["error"]["code"], "invalid_parameter");
 }
+
+#[tokio::test]
+async fn misspelt_searches_suggest_the_words_the_site_uses() {
+    let site = common::start(None).await;
+    assert!(result_links(&site, "Tigirs agreemnt").await.is_empty());
+    let (status, page) = site.page("/search?q=Tigirs%20agreemnt").await;
+    assert_eq!(status, StatusCode::OK);
+    let link = page
+        .select(&sel(".suggestion a"))
+        .next()
+        .expect("a suggestion");
+    assert_eq!(link.text().collect::<String>(), "tigris agreement");
+    let href = link.value().attr("href").expect("href").to_owned();
+    // Following it finds the story.
+    let (_, found) = site.page(&href).await;
+    let tigris = site.path_of("tigris-water-deal-signed").await;
+    assert!(found
+        .select(&sel(".search-results h2 a"))
+        .any(|a| a.value().attr("href") == Some(tigris.as_str())));
+    // The API says the same; a query that matches, or has no near word, suggests nothing.
+    let api: Value = site
+        .get("/api/content/search?q=harbuor")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(api["total"], 0);
+    assert_eq!(api["suggestion"], "harbour");
+    let api: Value = site
+        .get("/api/content/search?q=harbour")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(api["suggestion"].is_null());
+    let api: Value = site
+        .get("/api/content/search?q=qqqqzzzzxxxx")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(api["suggestion"].is_null());
+}
