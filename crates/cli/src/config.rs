@@ -3,6 +3,7 @@
 //! Every problem names the file (or variable) and the key, and unknown keys are refused,
 //! so a typo never silently falls back to a default.
 
+use broadsheet_domain::mirrors::check_host;
 use broadsheet_domain::{AddressKind, Language, SiteSettings};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -300,6 +301,7 @@ impl Config {
                 alternate_hosts,
                 refuse_unknown_hosts,
                 self_canonical_hosts,
+                blocked_hosts: Vec::new(),
             },
             source: name.to_owned(),
             address_kinds,
@@ -326,21 +328,6 @@ impl Config {
 }
 
 /// A host name, optionally with a port: no scheme, no path, no spaces.
-fn check_host(host: &str) -> Result<(), String> {
-    let ok = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "{host:?} is not a host name such as news.example (no https://, no path)"
-        ))
-    }
-}
-
 /// The demo's configuration file, written on its first run: documented, and a working
 /// example of every setting.
 pub fn demo_file(site: &SiteSettings, kinds: &[(&str, &str)]) -> String {

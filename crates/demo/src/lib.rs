@@ -64,6 +64,7 @@ pub fn settings() -> SiteSettings {
         ],
         refuse_unknown_hosts: false,
         self_canonical_hosts: Vec::new(),
+        blocked_hosts: Vec::new(),
     }
 }
 

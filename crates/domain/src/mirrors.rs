@@ -48,6 +48,23 @@ macro_rules! names {
 names!(AddressKind { Domain = "domain", Cdn = "cdn", Onion = "onion", Ipfs = "ipfs", Static = "static" });
 names!(AddressState { Active = "active", Blocked = "blocked", Retired = "retired" });
 
+/// Checks a host name as people write it in the configuration or the newsroom: a name
+/// such as `news.example` (a port is allowed), no scheme, no path.
+pub fn check_host(host: &str) -> Result<(), String> {
+    let ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{host:?} is not a host name such as news.example (no https://, no path)"
+        ))
+    }
+}
+
 impl AddressKind {
     /// The kind a bare host name suggests.
     pub fn guess(host: &str) -> AddressKind {

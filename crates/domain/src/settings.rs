@@ -19,6 +19,10 @@ pub struct SiteSettings {
     /// onion addresses always do; every other host names the primary.
     #[serde(default)]
     pub self_canonical_hosts: Vec<String>,
+    /// Alternates marked blocked: still served (readers elsewhere may reach them), no longer
+    /// offered to readers in the footer.
+    #[serde(default)]
+    pub blocked_hosts: Vec<String>,
 }
 
 impl SiteSettings {
@@ -68,9 +72,45 @@ impl SiteSettings {
         })
     }
 
-    /// Alternate addresses as full URLs for the footer.
+    /// Alternate addresses readers may use, as full URLs for the footer.
     pub fn alternate_urls(&self) -> Vec<String> {
-        self.alternate_hosts.iter().map(|h| base_url(h)).collect()
+        self.alternate_hosts
+            .iter()
+            .filter(|h| !self.blocked_hosts.contains(h))
+            .map(|h| base_url(h))
+            .collect()
+    }
+
+    /// These settings with the addresses as the signed list has them now (admins add,
+    /// block and retire addresses while the site runs): retired ones are dropped, added
+    /// ones join, blocked ones stay served but unlisted.
+    pub fn with_addresses(&self, addresses: &[crate::Address]) -> SiteSettings {
+        use crate::AddressState;
+        let state = |host: &str| addresses.iter().find(|a| a.host == host).map(|a| a.state);
+        let mut alternate_hosts: Vec<String> = self
+            .alternate_hosts
+            .iter()
+            .filter(|h| state(h) != Some(AddressState::Retired))
+            .cloned()
+            .collect();
+        for address in addresses {
+            if address.state != AddressState::Retired
+                && address.host != self.primary_host
+                && !alternate_hosts.contains(&address.host)
+            {
+                alternate_hosts.push(address.host.clone());
+            }
+        }
+        let blocked_hosts = alternate_hosts
+            .iter()
+            .filter(|h| state(h) == Some(AddressState::Blocked))
+            .cloned()
+            .collect();
+        SiteSettings {
+            alternate_hosts,
+            blocked_hosts,
+            ..self.clone()
+        }
     }
 }
 
@@ -113,6 +153,7 @@ mod tests {
             ],
             refuse_unknown_hosts: false,
             self_canonical_hosts: vec!["ipfs-gateway.example".into()],
+            blocked_hosts: Vec::new(),
         };
         assert_eq!(settings.absolute_url("/a/b"), "https://news.example/a/b");
         assert_eq!(

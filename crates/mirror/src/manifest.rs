@@ -231,6 +231,7 @@ mod tests {
             alternate_hosts: vec!["mirror.example".into(), "abc.onion".into()],
             refuse_unknown_hosts: false,
             self_canonical_hosts: Vec::new(),
+            blocked_hosts: Vec::new(),
         }
     }
 

@@ -33,6 +33,7 @@ fn settings() -> SiteSettings {
         alternate_hosts: vec!["gazette-mirror.example".into()],
         refuse_unknown_hosts: false,
         self_canonical_hosts: Vec::new(),
+        blocked_hosts: Vec::new(),
     }
 }
 

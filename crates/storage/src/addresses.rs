@@ -8,9 +8,10 @@ use sqlx::{Any, Row, Transaction};
 
 impl Store {
     /// Makes the list follow the configuration, given as (host, kind): configured hosts
-    /// missing from it are added as active, a changed kind is updated, and active hosts no
-    /// longer configured are retired. States set by an operator (blocked, retired) are kept.
-    /// Returns whether anything changed.
+    /// missing from it are added as active, a changed kind is updated, and active hosts that
+    /// came from the configuration and left it are retired. States set by an operator
+    /// (blocked, retired) and addresses added in the newsroom are kept. Returns whether
+    /// anything changed.
     pub async fn sync_addresses(&self, configured: &[(String, AddressKind)]) -> Result<bool> {
         let _turn = self.write_turn().await;
         let now = Utc::now().timestamp();
@@ -18,9 +19,11 @@ impl Store {
         let mut changed = false;
         for (host, kind) in configured {
             let written = sqlx::query(
-                "INSERT INTO site_addresses (host, kind, state, added, updated) VALUES ($1, $2, 'active', $3, $3)
-                 ON CONFLICT (host) DO UPDATE SET kind = excluded.kind, updated = excluded.updated
-                 WHERE site_addresses.kind <> excluded.kind",
+                "INSERT INTO site_addresses (host, kind, state, added, updated, from_config)
+                 VALUES ($1, $2, 'active', $3, $3, 1)
+                 ON CONFLICT (host) DO UPDATE SET kind = excluded.kind, updated = excluded.updated,
+                 from_config = 1
+                 WHERE site_addresses.kind <> excluded.kind OR site_addresses.from_config <> 1",
             )
             .bind(host)
             .bind(kind.as_str())
@@ -29,9 +32,11 @@ impl Store {
             .await?;
             changed |= written.rows_affected() > 0;
         }
-        let rows = sqlx::query("SELECT host FROM site_addresses WHERE state = 'active'")
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT host FROM site_addresses WHERE state = 'active' AND from_config = 1",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         for row in rows {
             let host: String = row.try_get("host")?;
             if !configured.iter().any(|(h, _)| *h == host) {
@@ -53,6 +58,40 @@ impl Store {
             self.announce(ChangeEvent::Catalogue);
         }
         Ok(changed)
+    }
+
+    /// Adds an address while the site runs (an admin in the newsroom): listed at once in the
+    /// signed list and served, and kept across restarts whatever the configuration says.
+    /// A retired address comes back as active; any other known address is refused.
+    pub async fn add_address(&self, host: &str, kind: AddressKind) -> Result<Address> {
+        let _turn = self.write_turn().await;
+        let now = Utc::now().timestamp();
+        let mut tx = self.pool.begin().await?;
+        let written = sqlx::query(
+            "INSERT INTO site_addresses (host, kind, state, added, updated, from_config)
+             VALUES ($1, $2, 'active', $3, $3, 0)
+             ON CONFLICT (host) DO UPDATE SET kind = excluded.kind, state = 'active',
+             updated = excluded.updated
+             WHERE site_addresses.state = 'retired'",
+        )
+        .bind(host)
+        .bind(kind.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::Conflict(format!(
+                "{host} is already one of the site's addresses"
+            )));
+        }
+        bump_serial(&mut tx).await?;
+        tx.commit().await?;
+        self.announce(ChangeEvent::Catalogue);
+        self.addresses()
+            .await?
+            .into_iter()
+            .find(|a| a.host == host)
+            .ok_or(StoreError::NotFound("that address"))
     }
 
     /// Marks an address active, blocked or retired.

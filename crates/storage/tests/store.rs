@@ -528,6 +528,33 @@ async fn the_address_list_follows_the_config_and_every_change_raises_the_serial(
                 .await,
             Err(StoreError::NotFound(_))
         ));
+
+        // An address added while the site runs is listed at once and survives a restart
+        // whose configuration does not name it; a known one is not added twice; a retired
+        // one comes back.
+        let added = store
+            .add_address("new-mirror.example", AddressKind::Cdn)
+            .await
+            .expect("add");
+        assert_eq!(added.state, AddressState::Active);
+        assert_eq!(store.mirror_serial().await.expect("serial"), 4);
+        assert!(matches!(
+            store.add_address("news.example", AddressKind::Domain).await,
+            Err(StoreError::Conflict(_))
+        ));
+        store
+            .sync_addresses(&hosts(&["news.example", "mirror.example"]))
+            .await
+            .expect("sync");
+        let list = store.addresses().await.expect("list");
+        assert!(list
+            .iter()
+            .any(|a| a.host == "new-mirror.example" && a.state == AddressState::Active));
+        let back = store
+            .add_address("abc.onion", AddressKind::Onion)
+            .await
+            .expect("re-add");
+        assert_eq!(back.state, AddressState::Active);
         // Declaring a kind in the configuration updates it, and raises the serial.
         let serial = store.mirror_serial().await.expect("serial");
         let declared = vec![

@@ -3,7 +3,7 @@
 //! content clears them.
 
 use axum::body::Bytes;
-use broadsheet_domain::SectionTree;
+use broadsheet_domain::{SectionTree, SiteSettings};
 use broadsheet_storage::{Store, StoreError};
 use std::collections::HashMap;
 use std::io::Write;
@@ -63,10 +63,12 @@ impl CachedPage {
     }
 }
 
-/// What every page needs besides its own content: the section tree and standing pages.
+/// What every page needs besides its own content: the section tree, the standing pages,
+/// and the settings with the site's addresses as they stand now.
 pub struct ChromeData {
     pub tree: SectionTree,
     pub pages: Vec<(String, String)>,
+    pub settings: SiteSettings,
 }
 
 #[derive(Default)]
@@ -110,7 +112,11 @@ impl PageCache {
         }
     }
 
-    pub async fn chrome(&self, store: &Store) -> Result<Arc<ChromeData>, StoreError> {
+    pub async fn chrome(
+        &self,
+        store: &Store,
+        configured: &SiteSettings,
+    ) -> Result<Arc<ChromeData>, StoreError> {
         if let Some(chrome) = self.chrome.read().ok().and_then(|c| c.clone()) {
             return Ok(chrome);
         }
@@ -118,6 +124,7 @@ impl PageCache {
         let chrome = Arc::new(ChromeData {
             tree: store.section_tree().await?,
             pages: store.page_links().await?,
+            settings: configured.with_addresses(&store.addresses().await?),
         });
         if let Ok(mut slot) = self.chrome.write() {
             if self.generation() == generation {

@@ -190,7 +190,7 @@ async fn articles(
     let params = params(&query);
     let page = number(&params, "page", 1, broadsheet_domain::paging::MAX_PAGE)?;
     let per_page = number(&params, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
-    let chrome = app.cache.chrome(&app.store).await.map_err(AppError::from)?;
+    let chrome = app.chrome().await.map_err(AppError::from)?;
     let tree = &chrome.tree;
     let mut listing = Listing {
         offset: u64::from(page - 1) * u64::from(per_page),
@@ -287,7 +287,7 @@ async fn article_by_path(
 
 async fn article_response(app: &SharedApp, path: &str, headers: &HeaderMap) -> ApiResult {
     let body = async {
-        let chrome = app.cache.chrome(&app.store).await?;
+        let chrome = app.chrome().await?;
         let detail = app
             .store
             .article_by_path(path)
@@ -307,7 +307,7 @@ async fn article_response(app: &SharedApp, path: &str, headers: &HeaderMap) -> A
 
 async fn sections(State(app): State<SharedApp>, headers: HeaderMap) -> ApiResult {
     let body = async {
-        let chrome = app.cache.chrome(&app.store).await?;
+        let chrome = app.chrome().await?;
         let tree = &chrome.tree;
         let sections: Vec<Value> = tree
             .all()
@@ -365,7 +365,7 @@ async fn collection(
     let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
     let key = format!("/collections/{slug}");
     let body = async {
-        let chrome = app.cache.chrome(&app.store).await?;
+        let chrome = app.chrome().await?;
         let collection = app
             .store
             .collection(&slug)
@@ -393,7 +393,7 @@ async fn search(State(app): State<SharedApp>, RawQuery(query): RawQuery) -> ApiR
         ..Default::default()
     };
     if let Some(path) = param(&params, "section") {
-        let chrome = app.cache.chrome(&app.store).await.map_err(AppError::from)?;
+        let chrome = app.chrome().await.map_err(AppError::from)?;
         let names: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let section = chrome
             .tree

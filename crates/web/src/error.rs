@@ -97,10 +97,10 @@ impl App {
             tracing::error!(%detail, "request failed");
         }
         let status = error.status();
-        let html = match self.cache.chrome(&self.store).await {
+        let html = match self.chrome().await {
             Ok(chrome) => {
                 let view = Chrome {
-                    settings: &self.settings,
+                    settings: &chrome.settings,
                     sections: &chrome.tree,
                     pages: &chrome.pages,
                 };

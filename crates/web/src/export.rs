@@ -68,7 +68,7 @@ pub async fn export(app: &App, out: &Path) -> Result<ExportReport, ExportError> 
 /// Every file of the site, by its path relative to the export folder.
 async fn collect(app: &App) -> Result<BTreeMap<String, Vec<u8>>, AppError> {
     let store = &app.store;
-    let chrome = app.cache.chrome(store).await?;
+    let chrome = app.chrome().await?;
     let tree = &chrome.tree;
     let mut files = BTreeMap::new();
     // (route, page number, file path)
@@ -193,7 +193,7 @@ async fn collect(app: &App) -> Result<BTreeMap<String, Vec<u8>>, AppError> {
 
     for (route, n, file) in pages {
         let page = PageNumber::parse(Some(&n.to_string())).map_err(AppError::from)?;
-        let (body, content_type) = reader::render(app, &app.settings, &route, page).await?;
+        let (body, content_type) = reader::render(app, &chrome.settings, &route, page).await?;
         let body = if content_type.starts_with("text/html") {
             relative_links(&body, &file)
         } else {
@@ -211,7 +211,7 @@ async fn collect(app: &App) -> Result<BTreeMap<String, Vec<u8>>, AppError> {
     );
     let not_found = AppError::NotFound;
     let view = broadsheet_render::Chrome {
-        settings: &app.settings,
+        settings: &chrome.settings,
         sections: tree,
         pages: &chrome.pages,
     };

@@ -45,6 +45,12 @@ pub struct App {
 pub type SharedApp = Arc<App>;
 
 impl App {
+    /// The section tree, standing pages and the settings with the site's addresses as
+    /// they stand (admins add and retire addresses while it runs); cached until a change.
+    pub async fn chrome(&self) -> Result<Arc<cache::ChromeData>, broadsheet_storage::StoreError> {
+        self.cache.chrome(&self.store, &self.settings).await
+    }
+
     pub fn new(
         store: Store,
         settings: SiteSettings,

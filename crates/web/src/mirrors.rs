@@ -89,9 +89,9 @@ pub async fn page(app: &App) -> Response {
 }
 
 pub(crate) async fn page_html(app: &App) -> Result<String, AppError> {
-    let data = app.cache.chrome(&app.store).await?;
+    let data = app.chrome().await?;
     let chrome = Chrome {
-        settings: &app.settings,
+        settings: &data.settings,
         sections: &data.tree,
         pages: &data.pages,
     };

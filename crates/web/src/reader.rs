@@ -23,8 +23,12 @@ const MAX_VIDEOS: i64 = 200;
 
 pub async fn page(app: &App, route: Route, uri: &Uri, host: &str, headers: &HeaderMap) -> Response {
     // Pages on a self-canonical host (the onion) name that host; they are cached apart.
-    let local = app.settings.for_host(host);
-    let settings = local.as_ref().unwrap_or(&app.settings);
+    let data = match app.chrome().await {
+        Ok(data) => data,
+        Err(e) => return app.error_response(e.into()).await,
+    };
+    let local = data.settings.for_host(host);
+    let settings = local.as_ref().unwrap_or(&data.settings);
     let path = canonical_path(&route, uri);
     // WordPress's own short links (`/?p=123`, `/?page_id=7`) of imported stories.
     if route == Route::Home {
@@ -103,9 +107,9 @@ pub(crate) async fn preview(
     app: &App,
     article: &broadsheet_domain::Article,
 ) -> Result<String, AppError> {
-    let data = app.cache.chrome(&app.store).await?;
+    let data = app.chrome().await?;
     let chrome = Chrome {
-        settings: &app.settings,
+        settings: &data.settings,
         sections: &data.tree,
         pages: &data.pages,
     };
@@ -129,7 +133,7 @@ pub(crate) async fn render(
     route: &Route,
     page: PageNumber,
 ) -> Result<(String, &'static str), AppError> {
-    let data = app.cache.chrome(&app.store).await?;
+    let data = app.chrome().await?;
     let chrome = Chrome {
         settings,
         sections: &data.tree,
@@ -334,7 +338,7 @@ pub async fn search_page(app: &App, uri: &Uri) -> Response {
     let result = async {
         let page = PageNumber::parse(query_value(uri, "page").as_deref())?;
         let text = query_value(uri, "q").unwrap_or_default();
-        let data = app.cache.chrome(&app.store).await?;
+        let data = app.chrome().await?;
         let mut query = broadsheet_search::SearchQuery {
             text: text.clone(),
             offset: usize::try_from(page.offset(PER_PAGE)).unwrap_or(usize::MAX),
@@ -385,7 +389,7 @@ pub async fn search_page(app: &App, uri: &Uri) -> Response {
         let base = format!("/search?{}", base.finish());
         let pager = Pager::new(&base, page.get(), pages);
         let chrome = Chrome {
-            settings: &app.settings,
+            settings: &data.settings,
             sections: &data.tree,
             pages: &data.pages,
         };

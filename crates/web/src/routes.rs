@@ -104,7 +104,10 @@ pub fn request_host(request: &Request) -> &str {
 /// answer carries the security headers.
 async fn hosts(State(app): State<SharedApp>, request: Request, next: Next) -> Response {
     let host = request_host(&request).to_owned();
-    if app.settings.refuse_unknown_hosts && !app.settings.knows_host(&host) {
+    // The addresses as they stand: admins add and retire them while the site runs.
+    let data = app.chrome().await.ok();
+    let settings = data.as_ref().map_or(&app.settings, |d| &d.settings);
+    if settings.refuse_unknown_hosts && !settings.knows_host(&host) {
         let mut refused = (
             StatusCode::MISDIRECTED_REQUEST,
             [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
@@ -114,7 +117,7 @@ async fn hosts(State(app): State<SharedApp>, request: Request, next: Next) -> Re
         security_headers(refused.headers_mut());
         return refused;
     }
-    let onion_location = match app.settings.onion_host() {
+    let onion_location = match settings.onion_host() {
         Some(onion) if !broadsheet_domain::settings::is_onion(&host) => {
             let target = request
                 .uri()
@@ -131,7 +134,7 @@ async fn hosts(State(app): State<SharedApp>, request: Request, next: Next) -> Re
     };
     // Browsers keep to HTTPS on the site's own addresses that are served over it (not the
     // onion service, not a local address), so nobody can strip TLS on the way.
-    let hsts = app.settings.knows_host(&host)
+    let hsts = settings.knows_host(&host)
         && broadsheet_domain::settings::base_url(&host).starts_with("https:");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

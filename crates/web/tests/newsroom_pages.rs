@@ -573,3 +573,94 @@ async fn editors_programme_video_in_the_newsroom() {
     let roku: serde_json::Value = site.get("/tv/roku.json").await.json().await.expect("JSON");
     assert!(!roku.to_string().contains("Harbour at night"));
 }
+
+#[tokio::test]
+async fn admins_add_an_address_while_the_site_runs() {
+    let mut settings = broadsheet_demo::settings();
+    settings.refuse_unknown_hosts = true;
+    // The test talks to the newsroom on 127.0.0.1, so that is the primary here.
+    settings.primary_host = "127.0.0.1".into();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("site.db").display());
+    let site = common::start_with(&url, dir, None, settings).await;
+    let on_host = |host: &'static str, path: &'static str| {
+        site.client
+            .get(format!("{}{path}", site.base))
+            .header(header::HOST, host)
+            .send()
+    };
+    let fresh = "fresh-mirror.example";
+    assert_eq!(
+        on_host(fresh, "/").await.expect("get").status(),
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    let admin = site.account(Role::Admin, "Host Admin").await;
+    let cookie = session(&site, &admin).await;
+    let (_, page) = get(&site, "/newsroom/addresses", &cookie).await;
+    let csrf = csrf_of(&page);
+    let add = |host: &'static str| {
+        site.client
+            .post(format!("{}/newsroom/addresses/new", site.base))
+            .header(header::COOKIE, &cookie)
+            .form(&[("csrf", csrf.as_str()), ("host", host), ("kind", "")])
+            .send()
+    };
+    let response = add("https://bad.example/path").await.expect("post");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = add(fresh).await.expect("post");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response
+        .text()
+        .await
+        .expect("page")
+        .contains("is now one of the site"));
+    // At once: served, in every footer, in the signed list; the newsroom stays off it.
+    let home = on_host(fresh, "/").await.expect("get");
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home
+        .text()
+        .await
+        .expect("home")
+        .contains("https://fresh-mirror.example"));
+    let list: serde_json::Value = site
+        .get("/.well-known/broadsheet-mirrors.json")
+        .await
+        .json()
+        .await
+        .expect("list");
+    assert!(list["manifest"]["addresses"]
+        .as_array()
+        .expect("addresses")
+        .iter()
+        .any(|a| a["url"].as_str().is_some_and(|u| u.contains(fresh)) && a["state"] == "active"));
+    assert_eq!(
+        on_host(fresh, "/newsroom/login")
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // Adding it twice is refused with a reason.
+    let response = add(fresh).await.expect("post");
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    // Blocked: still served, no longer offered in the footer; retired: gone.
+    for (state, served, listed) in [("blocked", true, false), ("retired", false, false)] {
+        let response = site
+            .client
+            .post(format!("{}/newsroom/addresses", site.base))
+            .header(header::COOKIE, &cookie)
+            .form(&[("csrf", csrf.as_str()), ("host", fresh), ("state", state)])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), StatusCode::OK);
+        let home = site.get("/").await.text().await.expect("home");
+        assert_eq!(
+            home.contains("https://fresh-mirror.example"),
+            listed,
+            "{state}"
+        );
+        let status = on_host(fresh, "/").await.expect("get").status();
+        assert_eq!(status == StatusCode::OK, served, "{state}: {status}");
+    }
+}

@@ -96,7 +96,7 @@ async fn to_draft(
     input: &ArticleInput,
     existing: Option<&Article>,
 ) -> Result<ArticleDraft, NewsroomError> {
-    let chrome = app.cache.chrome(&app.store).await?;
+    let chrome = app.chrome().await?;
     let section = chrome.tree.find_by_path(&input.section).ok_or_else(|| {
         NewsroomError::invalid(
             "section",

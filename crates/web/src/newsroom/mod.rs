@@ -33,10 +33,12 @@ pub async fn not_on_mirrors(
     request: Request,
     next: Next,
 ) -> Response {
-    if app
-        .settings
-        .is_alternate(crate::routes::request_host(&request))
-    {
+    let host = crate::routes::request_host(&request);
+    let on_mirror = match app.chrome().await {
+        Ok(data) => data.settings.is_alternate(host),
+        Err(_) => app.settings.is_alternate(host),
+    };
+    if on_mirror {
         return app
             .error_response(crate::AppError::NotFound)
             .await

@@ -53,6 +53,7 @@ pub fn router() -> Router<SharedApp> {
         .route("/users", get(users_page).post(create_user))
         .route("/users/{id}", post(update_user))
         .route("/addresses", get(addresses_page).post(set_address_state))
+        .route("/addresses/new", post(add_address))
         .route("/webhooks", get(webhooks_page).post(add_webhook))
         .route("/webhooks/{id}/delete", post(remove_webhook))
         .route("/account", get(account_page))
@@ -1857,6 +1858,7 @@ async fn addresses_view(
             error => said.error,
             serial,
             signed => app.mirror_key.is_some(),
+            kinds => ["domain", "cdn", "onion", "ipfs", "static"],
             addresses => addresses.iter().map(|a| {
                 let check = checks.get(&a.host);
                 context! {
@@ -1875,6 +1877,36 @@ async fn addresses_view(
 async fn addresses_page(State(app): State<SharedApp>, PageEditor(editor): PageEditor) -> Response {
     let result = addresses_view(&app, &editor, StatusCode::OK, Said::default()).await;
     or_page(&app, &editor, result)
+}
+
+async fn add_address(
+    State(app): State<SharedApp>,
+    PageEditor(editor): PageEditor,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Response {
+    let result = async {
+        let fields = checked_form(&editor, form)?;
+        editor.require(Action::ManageSettings, false)?;
+        let host = fields.text("host").trim().to_ascii_lowercase();
+        broadsheet_domain::mirrors::check_host(&host)
+            .map_err(|m| NewsroomError::invalid("host", m))?;
+        let kind = match fields.get("kind").map(str::trim) {
+            Some(raw) if !raw.is_empty() => broadsheet_domain::AddressKind::parse(raw)?,
+            _ => broadsheet_domain::AddressKind::guess(&host),
+        };
+        let address = app.store.add_address(&host, kind).await?;
+        app.cache.clear();
+        Ok::<_, NewsroomError>(address)
+    }
+    .await;
+    let (status, said) = Said::after(&result, |a| {
+        format!(
+            "{} is now one of the site's addresses: it is served, in the footer and in the signed list.",
+            a.host
+        )
+    });
+    let page = addresses_view(&app, &editor, status, said).await;
+    or_page(&app, &editor, page)
 }
 
 async fn set_address_state(

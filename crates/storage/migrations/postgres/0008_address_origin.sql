@@ -1,0 +1,3 @@
+-- Addresses an admin added while the site ran are not the configuration's to retire:
+-- start-up only retires configured addresses that left the configuration.
+ALTER TABLE site_addresses ADD COLUMN from_config BIGINT NOT NULL DEFAULT 1;
