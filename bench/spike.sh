@@ -39,8 +39,8 @@ paths = ["/", "/feed.xml", "/atom.xml", "/feed.json", "/sitemap.xml", "/robots.t
          "/search?q=water", "/search?q=%22city+council%22", "/api/content/articles?per_page=10",
          "/mirrors", "/.well-known/broadsheet-mirrors.json"]
 paths += [a["path"] for a in articles]
-paths += ["/" + s["path"] + "/" for s in sections[:6]]
-paths += ["/" + s["path"] + "/feed.xml" for s in sections[:3]]
+paths += [s["path"] for s in sections[:6]]
+paths += [s["path"] + "/feed.xml" for s in sections[:3]]
 print("paths = {" + ",".join(json.dumps(p) for p in paths) + "}")
 PY
 cat >> "$work/paths.lua" <<'LUA'
@@ -52,7 +52,7 @@ end
 LUA
 
 # One editor keeps correcting a live story while readers pile in.
-python3 - "$bs" "$token" "$work/editor.log" > /dev/null 2>&1 <<'PY' &
+python3 - "$bs" "$token" "$work/editor.log" > /dev/null 2>"$work/editor.err" <<'PY' &
 import json, sys, time, urllib.request
 base, token, log = sys.argv[1], sys.argv[2], open(sys.argv[3], "w", buffering=1)
 def call(method, path, body=None):
@@ -91,7 +91,7 @@ echo "Editor saves during the spike: $saves ok, $failed failed"
 echo "Resident memory: $before MB before, $peak MB at peak, $after MB 10 s after (bound $bound_mb MB)"
 fail=0
 grep -q "Socket errors\|Non-2xx" <<<"$out" && { echo "FAIL: errors under load"; fail=1; }
-[ "$failed" -eq 0 ] && [ "$saves" -gt 0 ] || { echo "FAIL: editor saves failed"; grep error "$work/editor.log" | head; fail=1; }
+[ "$failed" -eq 0 ] && [ "$saves" -gt 0 ] || { echo "FAIL: editor saves failed"; grep error "$work/editor.log" | head; tail -n 5 "$work/editor.err"; fail=1; }
 [ "$after" -le "$bound_mb" ] || { echo "FAIL: memory did not return under $bound_mb MB"; fail=1; }
 [ "$fail" -eq 0 ] && echo "PASS: no errors, memory back under the bound"
 exit "$fail"

@@ -8,7 +8,7 @@ use broadsheet_storage::{Store, StoreError};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Past this many pages the cache starts over, bounding memory whatever URLs are asked for.
 const MAX_PAGES: usize = 20_000;
@@ -71,12 +71,19 @@ pub struct ChromeData {
     pub settings: SiteSettings,
 }
 
+/// One render of a page that requests for it wait on together. Holds the page once
+/// rendered, or None when the render failed (each waiter then renders for itself).
+pub type Flight = Arc<tokio::sync::OnceCell<Option<Arc<CachedPage>>>>;
+
 #[derive(Default)]
 pub struct PageCache {
     /// Bumped on every change; a render that began under an older generation is not kept.
     generation: AtomicU64,
     pages: RwLock<HashMap<String, Arc<CachedPage>>>,
     chrome: RwLock<Option<Arc<ChromeData>>>,
+    /// Renders under way, by key and generation: after a change clears the cache, a
+    /// thousand readers of the front page cause one render, not a thousand.
+    flights: Mutex<HashMap<String, (u64, Flight)>>,
 }
 
 impl PageCache {
@@ -100,6 +107,30 @@ impl PageCache {
             pages.clear();
         }
         pages.insert(key, page);
+    }
+
+    /// The render of `key` under way in `generation`, joined, or a new one.
+    pub fn flight(&self, key: &str, generation: u64) -> Flight {
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        match flights.get(key) {
+            Some((g, flight)) if *g == generation => flight.clone(),
+            _ => {
+                let flight = Flight::default();
+                flights.insert(key.to_owned(), (generation, flight.clone()));
+                flight
+            }
+        }
+    }
+
+    /// Forgets a finished render (unless a newer one took its place).
+    pub fn landed(&self, key: &str, flight: &Flight) {
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        if flights
+            .get(key)
+            .is_some_and(|(_, f)| Arc::ptr_eq(f, flight))
+        {
+            flights.remove(key);
+        }
     }
 
     pub fn clear(&self) {

@@ -424,7 +424,7 @@ async fn search(State(app): State<SharedApp>, RawQuery(query): RawQuery) -> ApiR
                 .to_string(),
         );
     }
-    let results = crate::search::run(&app, &search)?.ok_or_else(|| {
+    let results = crate::search::run(&app, &search).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "search_unavailable",

@@ -375,7 +375,7 @@ pub async fn search_page(app: &App, uri: &Uri) -> Response {
                     .to_string(),
             );
         }
-        let results = search::run(app, &query)?;
+        let results = search::run(app, &query).await?;
         let total = results.as_ref().map(|r| r.total).unwrap_or_default() as u64;
         let pages = page_count(total, PER_PAGE);
         // Paging keeps the query and every filter.

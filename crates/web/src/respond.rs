@@ -21,11 +21,45 @@ pub async fn cached(
     if let Some(hit) = app.cache.get(&key) {
         return Ok(page(&hit, request));
     }
+    // Requests that miss together share one render.
     let generation = app.cache.generation();
-    let (body, content_type) = render.await?;
-    let fresh = Arc::new(CachedPage::new(body, content_type));
-    app.cache.insert(key, generation, fresh.clone());
-    Ok(page(&fresh, request))
+    let flight = app.cache.flight(&key, generation);
+    let mut render = Some(render);
+    let mut failure = None;
+    let landed = flight
+        .get_or_init(|| async {
+            let rendered = match render.take() {
+                Some(render) => render.await,
+                None => return None,
+            };
+            let page = match rendered {
+                Ok((body, content_type)) => Arc::new(CachedPage::new(body, content_type)),
+                Err(e) => {
+                    failure = Some(e);
+                    return None;
+                }
+            };
+            app.cache.insert(key.clone(), generation, page.clone());
+            Some(page)
+        })
+        .await
+        .clone();
+    if render.is_none() {
+        // This request rendered: the flight is over.
+        app.cache.landed(&key, &flight);
+    }
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    match (landed, render) {
+        (Some(fresh), _) => Ok(page(&fresh, request)),
+        // The shared render failed (not found, say): find out for this request.
+        (None, Some(render)) => {
+            let (body, content_type) = render.await?;
+            Ok(page(&CachedPage::new(body, content_type), request))
+        }
+        (None, None) => Err(AppError::Internal("a page render vanished".into())),
+    }
 }
 
 /// Sends a cached page in the best encoding the client accepts, or 304 when it has it.
@@ -233,6 +267,60 @@ fn static_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn requests_that_miss_together_share_one_render() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = broadsheet_storage::Store::open(&format!(
+            "sqlite://{}",
+            dir.path().join("site.db").display()
+        ))
+        .await
+        .expect("store");
+        let app = crate::App::new(
+            store,
+            broadsheet_domain::SiteSettings {
+                name: "S".into(),
+                tagline: String::new(),
+                default_language: broadsheet_domain::Language::parse("en").expect("en"),
+                primary_host: "s.example".into(),
+                alternate_hosts: Vec::new(),
+                refuse_unknown_hosts: false,
+                self_canonical_hosts: Vec::new(),
+                blocked_hosts: Vec::new(),
+            },
+            broadsheet_render::Renderer::new(broadsheet_render::Theme::new(None).expect("theme")),
+            dir.path().join("media"),
+            None,
+            None,
+        );
+        let renders = std::sync::atomic::AtomicUsize::new(0);
+        let render = || async {
+            renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Ok(("<p>page</p>".to_owned(), "text/html; charset=utf-8"))
+        };
+        let headers = HeaderMap::new();
+        let answers = futures_util::future::join_all(
+            (0..50).map(|_| cached(&app, "/front".into(), &headers, render())),
+        )
+        .await;
+        assert!(answers
+            .iter()
+            .all(|a| a.as_ref().is_ok_and(|r| r.status() == StatusCode::OK)));
+        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // A failed render is not shared: each request finds out for itself.
+        let failing = || async {
+            renders.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Err::<(String, &'static str), _>(AppError::NotFound)
+        };
+        let answers = futures_util::future::join_all(
+            (0..3).map(|_| cached(&app, "/missing".into(), &headers, failing())),
+        )
+        .await;
+        assert!(answers.iter().all(|a| matches!(a, Err(AppError::NotFound))));
+        assert_eq!(renders.load(std::sync::atomic::Ordering::SeqCst), 4);
+    }
 
     fn with(name: header::HeaderName, value: &'static str) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -69,13 +69,25 @@ pub async fn rebuild(store: &Store, index: &SearchIndex) -> Result<usize, AppErr
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// Searches that may run at once. A query is CPU work: run on the blocking pool, a few at
+/// a time, it never stalls the threads serving cached pages, and a burst of searches waits
+/// its turn instead of starting a thread each.
+const SEARCHES_AT_ONCE: usize = 4;
+
 /// Runs a query for a reader or the API. `None` when the site has no index.
-pub(crate) fn run(app: &App, query: &SearchQuery) -> Result<Option<Results>, AppError> {
-    let Some(index) = &app.search else {
+pub(crate) async fn run(app: &App, query: &SearchQuery) -> Result<Option<Results>, AppError> {
+    static TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SEARCHES_AT_ONCE);
+    let Some(index) = app.search.clone() else {
         return Ok(None);
     };
-    index
-        .search(query)
+    let _turn = TURNS
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let query = query.clone();
+    tokio::task::spawn_blocking(move || index.search(&query))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
         .map(Some)
         .map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -1104,3 +1104,26 @@ async fn a_second_node_follows_what_the_first_publishes() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn publishing_takes_an_empty_body_whatever_its_content_type() {
+    let site = common::start(None).await;
+    let editor = site.account(Role::Editor, "Empty Body").await;
+    let article = create(&site, &editor, "Published from a script").await;
+    let id = &article["id"];
+    let (status, body) = send(
+        site.admin(Method::POST, &format!("/articles/{id}/publish"), &editor)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body("{\"at\": "),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["field"], "json");
+    let (status, body) = send(
+        site.admin(Method::POST, &format!("/articles/{id}/publish"), &editor)
+            .header(reqwest::header::CONTENT_TYPE, "application/json"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "published");
+}

@@ -376,9 +376,17 @@ async fn publish(
     State(app): State<SharedApp>,
     ApiEditor(editor): ApiEditor,
     id: Result<Path<Id>, PathRejection>,
-    input: Option<Json<PublishInput>>,
+    body: axum::body::Bytes,
 ) -> ApiResult {
-    let at = input.and_then(|Json(i)| i.at);
+    // The body is optional (`{"at": ...}` schedules); an empty one publishes now, whatever
+    // the Content-Type says.
+    let at = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<PublishInput>(&body)
+            .map_err(|e| NewsroomError::invalid("json", e.to_string()))?
+            .at
+    };
     move_article(&app, &editor, path(id)?, Transition::Publish { at }).await
 }
 
