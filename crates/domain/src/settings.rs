@@ -160,7 +160,33 @@ mod tests {
             settings.alternate_urls(),
             vec![
                 "https://mirror.example".to_string(),
-                "http://abc.onion".to_string()
+                "http://abc.onion".to_string(),
+                "https://ipfs-gateway.example".to_string(),
+            ]
+        );
+        // The addresses as they stand: retired ones go, added ones come, blocked ones stay
+        // served but leave the footer.
+        let at = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let address = |host: &str, state| crate::Address {
+            host: host.into(),
+            kind: crate::AddressKind::guess(host),
+            state,
+            added: at,
+            updated: at,
+        };
+        let live = settings.with_addresses(&[
+            address("news.example", crate::AddressState::Active),
+            address("mirror.example", crate::AddressState::Blocked),
+            address("abc.onion", crate::AddressState::Retired),
+            address("new.example", crate::AddressState::Active),
+        ]);
+        assert!(live.knows_host("mirror.example") && live.knows_host("new.example"));
+        assert!(!live.knows_host("abc.onion") && live.onion_host().is_none());
+        assert_eq!(
+            live.alternate_urls(),
+            vec![
+                "https://ipfs-gateway.example".to_string(),
+                "https://new.example".to_string()
             ]
         );
         assert_eq!(settings.onion_host(), Some("abc.onion"));
