@@ -87,11 +87,7 @@ impl Store {
         bump_serial(&mut tx).await?;
         tx.commit().await?;
         self.announce(ChangeEvent::Catalogue);
-        self.addresses()
-            .await?
-            .into_iter()
-            .find(|a| a.host == host)
-            .ok_or(StoreError::NotFound("that address"))
+        self.address(host).await
     }
 
     /// Marks an address active, blocked or retired.
@@ -111,6 +107,11 @@ impl Store {
         }
         tx.commit().await?;
         self.announce(ChangeEvent::Catalogue);
+        self.address(host).await
+    }
+
+    /// One address as the list holds it now.
+    async fn address(&self, host: &str) -> Result<Address> {
         self.addresses()
             .await?
             .into_iter()
