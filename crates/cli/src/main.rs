@@ -354,11 +354,17 @@ async fn run(command: Command) -> Result<()> {
                 .context("the export failed")?;
             store.close().await;
             println!(
-                "Exported to {}: {} files written, {} unchanged, {} removed.",
+                "Exported to {}: {} files written, {} unchanged, {} removed; {} pages rendered ({}).",
                 out.display(),
                 report.written.len(),
                 report.unchanged,
-                report.removed.len()
+                report.removed.len(),
+                report.rendered,
+                if report.incremental {
+                    "only what shows edited articles"
+                } else {
+                    "everything"
+                }
             );
             for path in report.written.iter().take(50) {
                 println!("  wrote {path}");

@@ -101,6 +101,24 @@ impl Theme {
         &self.env
     }
 
+    /// A digest of every template and asset as this theme serves them, overrides
+    /// included: a static export renders everything again when it changes.
+    pub fn fingerprint(&self) -> blake3::Hash {
+        let mut hasher = blake3::Hasher::new();
+        for (name, _) in TEMPLATES {
+            let source = self.env.get_template(name).map(|t| t.source().to_owned());
+            hasher.update(name.as_bytes());
+            hasher.update(source.unwrap_or_default().as_bytes());
+        }
+        for name in self.asset_names() {
+            hasher.update(name.as_bytes());
+            if let Some((bytes, _)) = self.asset(name) {
+                hasher.update(&bytes);
+            }
+        }
+        hasher.finalize()
+    }
+
     /// The names of the built-in assets (a theme folder can only replace them).
     pub fn asset_names(&self) -> impl Iterator<Item = &'static str> {
         ASSETS.iter().map(|(name, _)| *name)

@@ -74,6 +74,21 @@ fn summary_from(row: &AnyRow) -> Result<ArticleSummary> {
     })
 }
 
+/// A published article's revision and where it sits on the site, without its text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ArticleOutline {
+    pub id: Id,
+    /// Goes up with every save, correction included.
+    pub revision: i64,
+    pub path: String,
+    pub section_id: Id,
+    pub language: String,
+    pub published_at: i64,
+    pub translation_group: Option<String>,
+    pub tag_ids: Vec<Id>,
+    pub author_ids: Vec<Id>,
+}
+
 /// Who saved a revision and why, as the article's history shows it. The default is the
 /// system itself (the demo, an import, the scheduler) with no note.
 #[derive(Debug, Clone, Default)]
@@ -682,6 +697,56 @@ impl Store {
             }
             all.extend(batch);
         }
+    }
+
+    /// Every published article's revision and place on the site (path, section, language,
+    /// time, tags, authors), by id: what an incremental export compares with its last run.
+    pub async fn published_outline(&self) -> Result<Vec<ArticleOutline>> {
+        let now = Utc::now().timestamp();
+        let sql = format!(
+            "SELECT a.id, a.revision, a.path, a.section_id, a.language, a.published_at,
+                a.translation_group FROM articles a WHERE {PUBLIC} ORDER BY a.id"
+        );
+        let rows = sqlx::query(&sql).bind(now).fetch_all(&self.pool).await?;
+        let mut outline = rows
+            .iter()
+            .map(|row| {
+                Ok(ArticleOutline {
+                    id: row.try_get("id")?,
+                    revision: row.try_get("revision")?,
+                    path: row.try_get("path")?,
+                    section_id: row.try_get("section_id")?,
+                    language: row.try_get("language")?,
+                    published_at: row
+                        .try_get::<Option<i64>, _>("published_at")?
+                        .unwrap_or_default(),
+                    translation_group: row.try_get("translation_group")?,
+                    tag_ids: Vec::new(),
+                    author_ids: Vec::new(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let position: std::collections::HashMap<Id, usize> =
+            outline.iter().enumerate().map(|(i, a)| (a.id, i)).collect();
+        for (table, column) in [("article_tags", "tag_id"), ("article_bylines", "author_id")] {
+            let sql = format!(
+                "SELECT x.article_id, x.{column} AS other FROM {table} x
+                 JOIN articles a ON a.id = x.article_id
+                 WHERE {PUBLIC} AND x.{column} IS NOT NULL ORDER BY x.article_id, x.position"
+            );
+            for row in sqlx::query(&sql).bind(now).fetch_all(&self.pool).await? {
+                let article: Id = row.try_get("article_id")?;
+                let other: Id = row.try_get("other")?;
+                if let Some(&i) = position.get(&article) {
+                    let entry = &mut outline[i];
+                    match table {
+                        "article_tags" => entry.tag_ids.push(other),
+                        _ => entry.author_ids.push(other),
+                    }
+                }
+            }
+        }
+        Ok(outline)
     }
 
     /// Published articles related to one: most shared tags first, then the same section.

@@ -401,6 +401,14 @@ impl Store {
         Ok(rows.into_iter().map(Media::from).collect())
     }
 
+    /// Every picture with its text, oldest first: what a static export compares.
+    pub async fn all_media(&self) -> Result<Vec<Media>> {
+        let rows = sqlx::query_as::<_, MediaRow>(&format!("{MEDIA_SELECT} ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Media::from).collect())
+    }
+
     /// Records the resized copies made of an image.
     pub async fn set_media_variants(&self, id: Id, widths: &[u32], webp: bool) -> Result<()> {
         let _turn = self.write_turn().await;

@@ -18,7 +18,7 @@ mod users;
 mod videos;
 mod webhooks;
 
-pub use articles::{Listing, NewsroomFilter, NewsroomItem, SavedBy};
+pub use articles::{ArticleOutline, Listing, NewsroomFilter, NewsroomItem, SavedBy};
 pub use error::StoreError;
 pub use users::Session;
 pub use webhooks::{Delivery, Webhook};

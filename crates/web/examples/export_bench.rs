@@ -281,7 +281,8 @@ async fn main() {
     );
     println!("unchanged_export_s {nothing:.3}");
     println!(
-        "incremental_export_s {incremental:.3} ({} files rewritten)",
+        "incremental_export_s {incremental:.3} ({} files rendered, {} rewritten)",
+        after_edit.rendered,
         after_edit.written.len()
     );
 }

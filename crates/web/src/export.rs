@@ -2,21 +2,30 @@
 //! path prefix, or a reader can open straight from disk.
 //!
 //! Every page comes from `reader::render`, the code path of the live server, and then has
-//! its root-relative links made relative to its own folder. The export is deterministic
-//! (the same content gives the same bytes; only the signed list carries the time it was
-//! signed) and incremental (unchanged files are not rewritten). `SHA256SUMS` lists every
-//! file, and its hash is inside the signed list at `.well-known/broadsheet-mirrors.json`.
+//! its root-relative links made relative to its own folder. Pages render concurrently.
+//! The export is deterministic (the same content gives the same bytes; only the signed list
+//! carries the time it was signed) and incremental: a ledger in the folder records what each
+//! file showed, so after articles are edited only the files that show them render again;
+//! anything else (a new, moved or withdrawn article, a section, tag, author, picture,
+//! collection, setting, theme or program change) renders everything. `SHA256SUMS` lists
+//! every file, and its hash is inside the signed list at `.well-known/broadsheet-mirrors.json`.
 
-use crate::{distribution, mirrors, reader, App, AppError};
+use crate::cache::ChromeData;
+use crate::{distribution, mirrors, reader, AppError, SharedApp};
 use broadsheet_domain::paging::page_count;
-use broadsheet_domain::{FeedFormat, FeedScope, PageNumber, Route, Slug, TvFormat};
+use broadsheet_domain::{FeedFormat, FeedScope, Id, PageNumber, Route, Slug, TvFormat};
 use broadsheet_storage::Listing;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// Marks a folder as a Broadsheet export, so stale files may be removed from it.
+/// Marks a folder as a Broadsheet export (so stale files may be removed from it) and holds
+/// the ledger of the last export.
 const MARKER: &str = ".broadsheet-export";
+/// Bumped when the ledger's meaning changes; an older ledger renders everything.
+const LEDGER_FORMAT: u32 = 1;
 const PER_PAGE: u32 = 20;
 
 #[derive(Debug, Default)]
@@ -26,6 +35,10 @@ pub struct ExportReport {
     pub unchanged: usize,
     /// Files of an earlier export that the site no longer has.
     pub removed: Vec<String>,
+    /// Pages, feeds and sitemaps rendered (all of them unless the run was incremental).
+    pub rendered: usize,
+    /// Whether only what shows edited articles was rendered.
+    pub incremental: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,34 +61,300 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
     }
 }
 
-pub async fn export(app: &App, out: &Path) -> Result<ExportReport, ExportError> {
-    let mut files = collect(app).await?;
-    let sums: String = files
-        .iter()
-        .map(|(path, bytes)| format!("{}  {path}\n", hex(&Sha256::digest(bytes))))
-        .collect();
-    let sums_hash = hex(&Sha256::digest(sums.as_bytes()));
-    files.insert("SHA256SUMS".into(), sums.into_bytes());
-    if let Some(list) = mirrors::signed_list(app, Some(sums_hash)).await? {
-        files.insert(
-            ".well-known/broadsheet-mirrors.json".into(),
-            list.into_bytes(),
-        );
-    }
-    write(out, files)
+/// What the last export wrote and from what, kept in the folder's marker file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Ledger {
+    format: u32,
+    /// Digest of everything pages show besides article text (see `Inputs::read`).
+    site: String,
+    articles: BTreeMap<Id, ArticleMark>,
+    files: BTreeMap<String, FileMark>,
 }
 
-/// Every file of the site, by its path relative to the export folder.
-async fn collect(app: &App) -> Result<BTreeMap<String, Vec<u8>>, AppError> {
-    let store = &app.store;
-    let chrome = app.chrome().await?;
-    let tree = &chrome.tree;
-    let mut files = BTreeMap::new();
-    // (route, page number, file path)
-    let mut pages: Vec<(Route, u32, String)> = vec![(Route::Home, 1, "index.html".into())];
-    let mut feeds = vec![FeedScope::Site];
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct ArticleMark {
+    revision: i64,
+    /// Digest of where the article sits: path, section, language, time, tags, authors.
+    place: String,
+}
 
-    let listed = |route: Route, path: &str, total: u64, pages: &mut Vec<(Route, u32, String)>| {
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FileMark {
+    sha256: String,
+    len: u64,
+    /// The articles the file links to, for files rendered from content.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    shows: Vec<Id>,
+    /// A copied media file's size and modification time at the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source: Option<(u64, i128)>,
+}
+
+/// One file of the export: new bytes, or an earlier export's file kept as it is.
+struct Entry {
+    bytes: Option<Vec<u8>>,
+    mark: FileMark,
+}
+
+impl Entry {
+    fn new(bytes: Vec<u8>, shows: Vec<Id>, source: Option<(u64, i128)>) -> Entry {
+        let mark = FileMark {
+            sha256: hex(&Sha256::digest(&bytes)),
+            len: bytes.len() as u64,
+            shows,
+            source,
+        };
+        Entry {
+            bytes: Some(bytes),
+            mark,
+        }
+    }
+}
+
+/// A page, feed or sitemap to render into `file`.
+struct Job {
+    route: Route,
+    page: u32,
+    file: String,
+    /// Whether the file depends only on the site digest and the articles it links to; the
+    /// others (sitemaps with their dates, video pages, standing pages) render every time.
+    tracked: bool,
+}
+
+pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportError> {
+    let marker = out.join(MARKER);
+    if out.exists() && !marker.exists() && std::fs::read_dir(out).map_err(io(out))?.next().is_some()
+    {
+        return Err(ExportError::NotAnExportFolder(out.to_path_buf()));
+    }
+    let ledger = std::fs::read(&marker)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Ledger>(&bytes).ok())
+        .filter(|ledger| ledger.format == LEDGER_FORMAT);
+    let chrome = app.chrome().await.map_err(AppError::from)?;
+    let inputs = Inputs::read(app, &chrome).await?;
+    let edited = ledger.as_ref().and_then(|l| inputs.edited_since(l));
+
+    let mut entries = BTreeMap::new();
+    let mut jobs = Vec::new();
+    for job in plan(app, &chrome).await? {
+        let kept = match (&edited, &ledger) {
+            (Some(edited), Some(ledger)) if job.tracked => ledger
+                .files
+                .get(&job.file)
+                .filter(|mark| !mark.shows.iter().any(|id| edited.contains(id)))
+                .filter(|mark| on_disk(out, &job.file, mark)),
+            _ => None,
+        };
+        match kept {
+            Some(mark) => {
+                entries.insert(
+                    job.file,
+                    Entry {
+                        bytes: None,
+                        mark: mark.clone(),
+                    },
+                );
+            }
+            None => jobs.push(job),
+        }
+    }
+    let rendered = jobs.len();
+    for (file, entry) in render_all(app, &chrome, jobs, Arc::new(inputs.paths.clone())).await? {
+        entries.insert(file, entry);
+    }
+    for (file, bytes) in fixed_files(app, &chrome).await? {
+        entries.insert(file, Entry::new(bytes, Vec::new(), None));
+    }
+    media_files(app, out, ledger.as_ref(), &mut entries)?;
+
+    let sums: String = entries
+        .iter()
+        .map(|(path, entry)| format!("{}  {path}\n", entry.mark.sha256))
+        .collect();
+    let sums_hash = hex(&Sha256::digest(sums.as_bytes()));
+    entries.insert(
+        "SHA256SUMS".into(),
+        Entry::new(sums.into_bytes(), Vec::new(), None),
+    );
+    if let Some(list) = mirrors::signed_list(app, Some(sums_hash)).await? {
+        entries.insert(
+            ".well-known/broadsheet-mirrors.json".into(),
+            Entry::new(list.into_bytes(), Vec::new(), None),
+        );
+    }
+    let mut report = write(out, &entries)?;
+    report.rendered = rendered;
+    report.incremental = edited.is_some();
+    let ledger = Ledger {
+        format: LEDGER_FORMAT,
+        site: inputs.site,
+        articles: inputs.articles,
+        files: entries
+            .into_iter()
+            .map(|(path, entry)| (path, entry.mark))
+            .collect(),
+    };
+    let json = serde_json::to_vec(&ledger).map_err(|e| AppError::Internal(e.to_string()))?;
+    write_atomically(&marker, &json)?;
+    Ok(report)
+}
+
+/// What the export's pages are made from, read at the start of a run.
+struct Inputs {
+    site: String,
+    articles: BTreeMap<Id, ArticleMark>,
+    /// Published articles by their path, to tell which ones a rendered file links to.
+    paths: HashMap<String, Id>,
+}
+
+impl Inputs {
+    async fn read(app: &SharedApp, chrome: &ChromeData) -> Result<Inputs, AppError> {
+        let store = &app.store;
+        let mut site = blake3::Hasher::new();
+        let mut add = |part: &str| {
+            site.update(part.as_bytes());
+            site.update(b"\0");
+        };
+        add(env!("CARGO_PKG_VERSION"));
+        add(&program_digest());
+        add(&app.renderer.theme().fingerprint().to_hex());
+        add(&format!("{:?}", chrome.settings));
+        add(&format!("{:?}", chrome.tree));
+        add(&format!("{:?}", chrome.pages));
+        add(&format!("{:?}", store.tags_in_use().await?));
+        add(&format!("{:?}", store.authors().await?));
+        add(&format!("{:?}", store.all_media().await?));
+        for collection in store.collections().await? {
+            let items = store.collection_item_ids(&collection.slug).await?;
+            add(&format!("{collection:?} {items:?}"));
+        }
+        let outline = store.published_outline().await?;
+        let mut articles = BTreeMap::new();
+        let mut paths = HashMap::with_capacity(outline.len());
+        for article in outline {
+            let place = format!(
+                "{:?} {} {:?} {} {:?} {:?} {:?}",
+                article.path,
+                article.section_id,
+                article.language,
+                article.published_at,
+                article.translation_group,
+                article.tag_ids,
+                article.author_ids
+            );
+            articles.insert(
+                article.id,
+                ArticleMark {
+                    revision: article.revision,
+                    place: blake3::hash(place.as_bytes()).to_hex().to_string(),
+                },
+            );
+            paths.insert(article.path, article.id);
+        }
+        Ok(Inputs {
+            site: site.finalize().to_hex().to_string(),
+            articles,
+            paths,
+        })
+    }
+
+    /// The articles edited since the ledger's export, when nothing else changed: the same
+    /// site digest and the same articles in the same places. None means render everything.
+    fn edited_since(&self, ledger: &Ledger) -> Option<HashSet<Id>> {
+        if ledger.site != self.site || ledger.articles.len() != self.articles.len() {
+            return None;
+        }
+        let mut edited = HashSet::new();
+        for (id, mark) in &self.articles {
+            let before = ledger.articles.get(id)?;
+            if before.place != mark.place {
+                return None;
+            }
+            if before.revision != mark.revision {
+                edited.insert(*id);
+            }
+        }
+        Some(edited)
+    }
+}
+
+/// A digest of the running program, so that a new build (other templates compiled in, other
+/// rendering code) renders everything. Unreadable, it differs every run: the safe side.
+fn program_digest() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::read)
+        .map(|bytes| blake3::hash(&bytes).to_hex().to_string())
+        .unwrap_or_else(|_| format!("{:?}", std::time::SystemTime::now()))
+}
+
+/// Whether an earlier export's file is still there as the ledger describes it.
+fn on_disk(out: &Path, file: &str, mark: &FileMark) -> bool {
+    std::fs::metadata(out.join(file)).is_ok_and(|m| m.is_file() && m.len() == mark.len)
+}
+
+/// Every page, feed and sitemap of the site, with the file each goes to.
+async fn plan(app: &SharedApp, chrome: &ChromeData) -> Result<Vec<Job>, AppError> {
+    let store = &app.store;
+    let tree = &chrome.tree;
+    let mut jobs = Vec::new();
+    let mut job = |route: Route, page: u32, file: String, tracked: bool| {
+        jobs.push(Job {
+            route,
+            page,
+            file,
+            tracked,
+        });
+    };
+    job(Route::Home, 1, "index.html".into(), true);
+    let mut feeds = vec![FeedScope::Site];
+    let mut listings = Vec::new();
+    for section in tree.all() {
+        let slugs: Vec<Slug> = tree
+            .trail(section.id)
+            .iter()
+            .map(|s| s.slug.clone())
+            .collect();
+        let listing = Listing {
+            section_ids: Some(tree.with_descendants(section.id)),
+            ..Listing::default()
+        };
+        let path = tree.path(section.id).unwrap_or("/").to_owned();
+        listings.push((Route::Section(slugs.clone()), path, listing));
+        feeds.push(FeedScope::Section(slugs));
+    }
+    for tag in store.tags_in_use().await? {
+        let listing = Listing {
+            tag_id: Some(tag.id),
+            ..Listing::default()
+        };
+        listings.push((
+            Route::Tag(tag.slug.clone()),
+            format!("/tag/{}", tag.slug),
+            listing,
+        ));
+        feeds.push(FeedScope::Tag(tag.slug));
+    }
+    for author in store.authors().await? {
+        let listing = Listing {
+            author_id: Some(author.id),
+            ..Listing::default()
+        };
+        listings.push((
+            Route::Author(author.slug.clone()),
+            format!("/author/{}", author.slug),
+            listing,
+        ));
+        feeds.push(FeedScope::Author(author.slug));
+    }
+    for (route, path, listing) in listings {
+        let total = store
+            .list_published(&Listing {
+                limit: 1,
+                ..listing
+            })
+            .await?
+            .1;
         let dir = path.trim_matches('/');
         for n in 1..=page_count(total, PER_PAGE) {
             let file = if n == 1 {
@@ -83,164 +362,205 @@ async fn collect(app: &App) -> Result<BTreeMap<String, Vec<u8>>, AppError> {
             } else {
                 format!("{dir}/page/{n}/index.html")
             };
-            pages.push((route.clone(), n, file));
+            job(
+                route.clone(),
+                n,
+                file.trim_start_matches('/').to_owned(),
+                true,
+            );
         }
-    };
-    for section in tree.all() {
-        let path = tree.path(section.id).unwrap_or("/");
-        let total = store
-            .list_published(&Listing {
-                section_ids: Some(tree.with_descendants(section.id)),
-                limit: 1,
-                ..Listing::default()
-            })
-            .await?
-            .1;
-        let slugs: Vec<Slug> = tree
-            .trail(section.id)
-            .iter()
-            .map(|s| s.slug.clone())
-            .collect();
-        listed(Route::Section(slugs.clone()), path, total, &mut pages);
-        feeds.push(FeedScope::Section(slugs));
-    }
-    for tag in store.tags_in_use().await? {
-        let total = store
-            .list_published(&Listing {
-                tag_id: Some(tag.id),
-                limit: 1,
-                ..Listing::default()
-            })
-            .await?
-            .1;
-        listed(
-            Route::Tag(tag.slug.clone()),
-            &format!("/tag/{}", tag.slug),
-            total,
-            &mut pages,
-        );
-        feeds.push(FeedScope::Tag(tag.slug));
-    }
-    for author in store.authors().await? {
-        let total = store
-            .list_published(&Listing {
-                author_id: Some(author.id),
-                limit: 1,
-                ..Listing::default()
-            })
-            .await?
-            .1;
-        listed(
-            Route::Author(author.slug.clone()),
-            &format!("/author/{}", author.slug),
-            total,
-            &mut pages,
-        );
-        feeds.push(FeedScope::Author(author.slug));
     }
     for (slug, _) in store.page_links().await? {
         if let Ok(slug) = Slug::parse(&slug) {
-            pages.push((
-                Route::Page(slug.clone()),
-                1,
-                format!("page/{slug}/index.html"),
-            ));
+            let file = format!("page/{slug}/index.html");
+            job(Route::Page(slug), 1, file, false);
         }
     }
     for article in store.all_published().await? {
         let route = Route::parse(&encode_path(&article.path)).map_err(AppError::from)?;
-        pages.push((
-            route,
-            1,
-            format!("{}/index.html", article.path.trim_matches('/')),
-        ));
+        let file = format!("{}/index.html", article.path.trim_matches('/'));
+        job(route, 1, file, true);
     }
-    pages.push((Route::Videos, 1, "video/index.html".into()));
+    job(Route::Videos, 1, "video/index.html".into(), false);
     for video in store.published_videos(i64::MAX).await? {
-        pages.push((
-            Route::Video(video.slug.clone()),
-            1,
-            format!("video/{}/index.html", video.slug),
-        ));
+        let file = format!("video/{}/index.html", video.slug);
+        job(Route::Video(video.slug), 1, file, false);
     }
     for format in [TvFormat::Roku, TvFormat::Mrss] {
-        pages.push((
-            Route::TvFeed(format),
-            1,
-            format.path().trim_start_matches('/').to_owned(),
-        ));
+        let file = format.path().trim_start_matches('/').to_owned();
+        job(Route::TvFeed(format), 1, file, false);
     }
     for scope in &feeds {
         for format in FeedFormat::ALL {
-            pages.push((
-                Route::Feed(scope.clone(), format),
-                1,
-                scope.feed_path(format).trim_start_matches('/').to_owned(),
-            ));
+            let file = scope.feed_path(format).trim_start_matches('/').to_owned();
+            job(Route::Feed(scope.clone(), format), 1, file, true);
         }
     }
-    pages.push((Route::SitemapIndex, 1, "sitemap.xml".into()));
-    pages.push((Route::Robots, 1, "robots.txt".into()));
+    job(Route::SitemapIndex, 1, "sitemap.xml".into(), false);
+    job(Route::Robots, 1, "robots.txt".into(), false);
     for (path, _) in distribution::sitemap_files(app).await? {
         if let Some(name) = path.strip_prefix("/sitemaps/") {
-            pages.push((
-                Route::Sitemap(name.to_owned()),
-                1,
-                path.trim_start_matches('/').to_owned(),
-            ));
+            let file = path.trim_start_matches('/').to_owned();
+            job(Route::Sitemap(name.to_owned()), 1, file, false);
         }
     }
+    Ok(jobs)
+}
 
-    for (route, n, file) in pages {
-        let page = PageNumber::parse(Some(&n.to_string())).map_err(AppError::from)?;
-        let (body, content_type) = reader::render(app, &chrome.settings, &route, page).await?;
-        let body = if content_type.starts_with("text/html") {
-            relative_links(&body, &file)
-        } else {
-            body
-        };
-        files.insert(file, body.into_bytes());
+/// Renders the jobs on every core, a few at a time per core so that database reads overlap
+/// with rendering.
+async fn render_all(
+    app: &SharedApp,
+    chrome: &Arc<ChromeData>,
+    jobs: Vec<Job>,
+    paths: Arc<HashMap<String, Id>>,
+) -> Result<Vec<(String, Entry)>, AppError> {
+    let limit = std::thread::available_parallelism().map_or(2, |n| n.get()) * 4;
+    let mut running = tokio::task::JoinSet::new();
+    let mut done = Vec::with_capacity(jobs.len());
+    let joined = |result: Result<Result<(String, Entry), AppError>, tokio::task::JoinError>| {
+        result.map_err(|e| AppError::Internal(format!("an export task failed: {e}")))?
+    };
+    for job in jobs {
+        if running.len() >= limit {
+            if let Some(result) = running.join_next().await {
+                done.push(joined(result)?);
+            }
+        }
+        let (app, chrome, paths) = (app.clone(), chrome.clone(), paths.clone());
+        running.spawn(async move { render_job(&app, &chrome, job, &paths).await });
     }
-    files.insert(
-        "mirrors/index.html".into(),
-        relative_links(&mirrors::page_html(app).await?, "mirrors/index.html").into_bytes(),
-    );
-    files.insert(
-        "mirrors/bc2.json".into(),
-        mirrors::bc2_list(app).await?.into_bytes(),
-    );
+    while let Some(result) = running.join_next().await {
+        done.push(joined(result)?);
+    }
+    Ok(done)
+}
+
+async fn render_job(
+    app: &SharedApp,
+    chrome: &ChromeData,
+    job: Job,
+    paths: &HashMap<String, Id>,
+) -> Result<(String, Entry), AppError> {
+    let page = PageNumber::parse(Some(&job.page.to_string())).map_err(AppError::from)?;
+    let (body, content_type) = reader::render(app, &chrome.settings, &job.route, page).await?;
+    let shows = shown_articles(&body, paths);
+    let body = if content_type.starts_with("text/html") {
+        relative_links(&body, &job.file)
+    } else {
+        body
+    };
+    Ok((job.file, Entry::new(body.into_bytes(), shows, None)))
+}
+
+/// The files rendered every run without a route: the mirror pages, 404 and theme assets.
+async fn fixed_files(
+    app: &SharedApp,
+    chrome: &ChromeData,
+) -> Result<Vec<(String, Vec<u8>)>, AppError> {
+    let mut files = vec![
+        (
+            "mirrors/index.html".into(),
+            relative_links(&mirrors::page_html(app).await?, "mirrors/index.html").into_bytes(),
+        ),
+        (
+            "mirrors/bc2.json".into(),
+            mirrors::bc2_list(app).await?.into_bytes(),
+        ),
+    ];
     let not_found = AppError::NotFound;
     let view = broadsheet_render::Chrome {
         settings: &chrome.settings,
-        sections: tree,
+        sections: &chrome.tree,
         pages: &chrome.pages,
     };
     let html = app
         .renderer
         .error(&view, 404, not_found.title(), &not_found.public_message())?;
-    files.insert(
+    files.push((
         "404.html".into(),
         relative_links(&html, "404.html").into_bytes(),
-    );
-
+    ));
     let theme = app.renderer.theme();
     for name in theme.asset_names() {
         if let Some((bytes, _)) = theme.asset(name) {
-            files.insert(format!("assets/{name}"), bytes.into_owned());
-        }
-    }
-    if let Ok(entries) = std::fs::read_dir(&app.media_dir) {
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || !entry.path().is_file() {
-                continue;
-            }
-            let bytes = std::fs::read(entry.path())
-                .map_err(|e| AppError::Internal(format!("{}: {e}", entry.path().display())))?;
-            files.insert(format!("media/{name}"), bytes);
+            files.push((format!("assets/{name}"), bytes.into_owned()));
         }
     }
     Ok(files)
+}
+
+/// Uploaded pictures and their variants, copied; a file whose size and modification time
+/// are as the ledger recorded is kept without reading it.
+fn media_files(
+    app: &SharedApp,
+    out: &Path,
+    ledger: Option<&Ledger>,
+    entries: &mut BTreeMap<String, Entry>,
+) -> Result<(), ExportError> {
+    let Ok(listing) = std::fs::read_dir(&app.media_dir) else {
+        return Ok(());
+    };
+    for entry in listing.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(meta) = entry.metadata() else { continue };
+        if name.starts_with('.') || !meta.is_file() {
+            continue;
+        }
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        let source = Some((meta.len(), modified));
+        let file = format!("media/{name}");
+        let kept = ledger
+            .and_then(|l| l.files.get(&file))
+            .filter(|mark| mark.source == source && on_disk(out, &file, mark));
+        let entry = match kept {
+            Some(mark) => Entry {
+                bytes: None,
+                mark: mark.clone(),
+            },
+            None => Entry::new(
+                std::fs::read(entry.path()).map_err(io(&entry.path()))?,
+                Vec::new(),
+                source,
+            ),
+        };
+        entries.insert(file, entry);
+    }
+    Ok(())
+}
+
+/// The published articles a rendered file links to, by a site path or a full address: the
+/// file shows them, so an edit to one of them renders the file again.
+fn shown_articles(body: &str, paths: &HashMap<String, Id>) -> Vec<Id> {
+    let mut shown = Vec::new();
+    let delimiter = |c: char| matches!(c, '"' | '\'' | '<' | '>' | '(' | ')') || c.is_whitespace();
+    for token in body.split(delimiter) {
+        let path = match token.find("://") {
+            Some(scheme) => match token[scheme + 3..].find('/') {
+                Some(host_end) => &token[scheme + 3 + host_end..],
+                None => continue,
+            },
+            None => token,
+        };
+        if !path.starts_with('/') || path.len() < 2 {
+            continue;
+        }
+        let path = path.split(['?', '#']).next().unwrap_or(path);
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        if let Some(&id) = paths
+            .get(decoded.as_ref())
+            .or_else(|| paths.get(decoded.trim_end_matches('/')))
+        {
+            shown.push(id);
+        }
+    }
+    shown.sort_unstable();
+    shown.dedup();
+    shown
 }
 
 /// Percent-encodes a stored (decoded) path so `Route::parse` reads it back.
@@ -306,22 +626,23 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Writes what changed (atomically, file by file) and removes what is gone.
-fn write(out: &Path, files: BTreeMap<String, Vec<u8>>) -> Result<ExportReport, ExportError> {
-    let marker = out.join(MARKER);
-    if out.exists() && !marker.exists() && std::fs::read_dir(out).map_err(io(out))?.next().is_some()
-    {
-        return Err(ExportError::NotAnExportFolder(out.to_path_buf()));
-    }
+/// Writes the new files that differ from what is there (atomically, file by file) and
+/// removes what the site no longer has.
+fn write(out: &Path, entries: &BTreeMap<String, Entry>) -> Result<ExportReport, ExportError> {
     std::fs::create_dir_all(out).map_err(io(out))?;
-    std::fs::write(
-        &marker,
-        "This folder is a Broadsheet static export; `broadsheet export` manages it.\n",
-    )
-    .map_err(io(&marker))?;
+    // Marks the folder as an export, with no ledger until every file is written: a run
+    // that stops half-way leaves the next one to render everything.
+    write_atomically(
+        &out.join(MARKER),
+        b"This folder is a Broadsheet static export; `broadsheet export` manages it.\n",
+    )?;
     let mut report = ExportReport::default();
-    for (relative, bytes) in &files {
+    for (relative, entry) in entries {
         let path = out.join(relative);
+        let Some(bytes) = &entry.bytes else {
+            report.unchanged += 1;
+            continue;
+        };
         if std::fs::read(&path).is_ok_and(|old| &old == bytes) {
             report.unchanged += 1;
             continue;
@@ -329,9 +650,7 @@ fn write(out: &Path, files: BTreeMap<String, Vec<u8>>) -> Result<ExportReport, E
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
-        let partial = path.with_extension("broadsheet-partial");
-        std::fs::write(&partial, bytes).map_err(io(&partial))?;
-        std::fs::rename(&partial, &path).map_err(io(&path))?;
+        write_atomically(&path, bytes)?;
         report.written.push(relative.clone());
     }
     let mut stack = vec![out.to_path_buf()];
@@ -347,7 +666,7 @@ fn write(out: &Path, files: BTreeMap<String, Vec<u8>>) -> Result<ExportReport, E
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            if relative != MARKER && !files.contains_key(&relative) {
+            if relative != MARKER && !entries.contains_key(&relative) {
                 std::fs::remove_file(&path).map_err(io(&path))?;
                 report.removed.push(relative);
             }
@@ -355,6 +674,12 @@ fn write(out: &Path, files: BTreeMap<String, Vec<u8>>) -> Result<ExportReport, E
     }
     report.removed.sort();
     Ok(report)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let partial = path.with_extension("broadsheet-partial");
+    std::fs::write(&partial, bytes).map_err(io(&partial))?;
+    std::fs::rename(&partial, path).map_err(io(path))
 }
 
 #[cfg(test)]

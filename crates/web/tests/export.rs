@@ -183,30 +183,69 @@ async fn the_export_works_under_a_prefix_and_from_disk_and_is_deterministic() {
     broadsheet_web::export::export(&site.app, &b)
         .await
         .expect("export");
-    let mut first = all_files(&a);
-    let mut second = all_files(&b);
-    first.remove(".well-known/broadsheet-mirrors.json");
-    second.remove(".well-known/broadsheet-mirrors.json");
-    assert!(first == second, "exports differ");
+    assert!(site_files(&a) == site_files(&b), "exports differ");
+}
+
+/// The site's files, but for the freshly signed list and the export's own ledger.
+fn site_files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = all_files(root);
+    files.remove(".well-known/broadsheet-mirrors.json");
+    files.remove(".broadsheet-export");
+    files
+}
+
+/// Exports into `dir` and checks the folder then holds exactly what a full export of the
+/// same content into an empty folder holds.
+async fn export_matching_a_fresh_one(
+    site: &common::Site,
+    dir: &Path,
+) -> broadsheet_web::export::ExportReport {
+    let report = broadsheet_web::export::export(&site.app, dir)
+        .await
+        .expect("export");
+    let fresh = tempfile::tempdir().expect("temp dir");
+    let full = broadsheet_web::export::export(&site.app, &fresh.path().join("site"))
+        .await
+        .expect("export");
+    assert!(!full.incremental);
+    let (ours, theirs) = (site_files(dir), site_files(&fresh.path().join("site")));
+    let differing: Vec<&String> = theirs
+        .keys()
+        .chain(ours.keys())
+        .filter(|f| ours.get(*f) != theirs.get(*f))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "differs from a full export: {differing:?}"
+    );
+    report
 }
 
 #[tokio::test]
-async fn a_re_export_after_one_edit_rewrites_only_what_changed() {
+async fn a_re_export_after_one_edit_renders_and_rewrites_only_what_shows_it() {
     let site = common::start(None).await;
     let out = tempfile::tempdir().expect("temp dir");
     let dir = out.path().join("site");
-    broadsheet_web::export::export(&site.app, &dir)
+    let first = broadsheet_web::export::export(&site.app, &dir)
         .await
         .expect("export");
+    assert!(!first.incremental, "nothing to start from");
     let again = broadsheet_web::export::export(&site.app, &dir)
         .await
         .expect("export");
-    assert_eq!(
-        again.written,
-        vec![".well-known/broadsheet-mirrors.json"],
-        "nothing else changed"
+    assert!(again.incremental);
+    assert!(
+        again
+            .written
+            .iter()
+            .all(|f| f == ".well-known/broadsheet-mirrors.json"),
+        "only the list is signed again (when a second has passed): {:?}",
+        again.written
     );
+    assert!(again.rendered * 4 < first.rendered, "{again:?}");
 
+    // A new headline shows on the article's page and on every list, feed and page that
+    // links to it; those render again and nothing else does.
     let path = site.path_of("old-cinema-reopens").await;
     let detail = site
         .store
@@ -215,29 +254,64 @@ async fn a_re_export_after_one_edit_rewrites_only_what_changed() {
         .expect("q")
         .expect("article");
     let mut draft = detail.article.draft.clone();
+    draft.headline = "Old cinema reopens with a silent-film week".into();
     draft.body.push_str("\n\nThe next screening is on Friday.");
     site.store
         .update_article(detail.article.id, Some(detail.article.revision), &draft)
         .await
         .expect("save");
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let after = broadsheet_web::export::export(&site.app, &dir)
-        .await
-        .expect("export");
+    let after = export_matching_a_fresh_one(&site, &dir).await;
+    assert!(after.incremental);
+    assert!(after.rendered * 4 < first.rendered, "{after:?}");
     let article_file = format!("{}/index.html", path.trim_matches('/'));
     assert!(after.written.contains(&article_file), "{:?}", after.written);
     assert!(after.written.contains(&"SHA256SUMS".to_owned()));
+    for list in [
+        "culture/index.html",
+        "culture/feed.xml",
+        "tag/film/index.html",
+    ] {
+        assert!(
+            after.written.contains(&list.to_owned()),
+            "{list}: {after:?}"
+        );
+    }
     assert!(!after.written.contains(&"page/about/index.html".to_owned()));
     assert!(!after.written.contains(&"media/storm-sea.jpg".to_owned()));
-    assert!(
-        after.unchanged > after.written.len() * 3,
-        "{} written, {} unchanged",
-        after.written.len(),
-        after.unchanged
-    );
     assert!(std::fs::read_to_string(dir.join(&article_file))
         .expect("read")
         .contains("The next screening is on Friday."));
+
+    // A new story moves every list along: everything renders again.
+    draft.slug = broadsheet_domain::Slug::parse("cinema-adds-matinees").expect("slug");
+    draft.headline = "Cinema adds weekday matinees".into();
+    draft.translation_group = None;
+    site.store.create_article(&draft).await.expect("publish");
+    let published = export_matching_a_fresh_one(&site, &dir).await;
+    assert!(!published.incremental);
+    assert!(published.rendered >= first.rendered, "{published:?}");
+
+    // So does a caption changed in the media library, which any page may show.
+    let picture = site
+        .store
+        .all_media()
+        .await
+        .expect("media")
+        .into_iter()
+        .next()
+        .expect("a picture");
+    site.store
+        .update_media_text(
+            picture.id,
+            &picture.alt,
+            "A caption rewritten in the library",
+            &picture.credit,
+            picture.file_photo,
+        )
+        .await
+        .expect("caption");
+    let recaptioned = export_matching_a_fresh_one(&site, &dir).await;
+    assert!(!recaptioned.incremental);
 
     // A folder that holds something else is never written into.
     let foreign = out.path().join("foreign");
