@@ -24,6 +24,9 @@ pub struct Config {
     pub theme_dir: Option<PathBuf>,
     /// The private key that signs the mirror list; never stored in the database.
     pub mirror_key_file: PathBuf,
+    /// Tor's SOCKS port (`socks5h://127.0.0.1:9050`): `mirrors check` reaches onion
+    /// addresses through it.
+    pub tor_proxy: Option<String>,
     pub site: SiteSettings,
     /// Declared kinds of addresses, by host (see `addresses`).
     pub address_kinds: std::collections::BTreeMap<String, AddressKind>,
@@ -46,6 +49,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     theme_dir: Option<PathBuf>,
     mirror_key_file: Option<PathBuf>,
+    tor_proxy: Option<String>,
     #[serde(default)]
     site: SiteConfig,
 }
@@ -75,6 +79,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("BROADSHEET_DATA_DIR", &["data_dir"]),
     ("BROADSHEET_THEME_DIR", &["theme_dir"]),
     ("BROADSHEET_MIRROR_KEY_FILE", &["mirror_key_file"]),
+    ("BROADSHEET_TOR_PROXY", &["tor_proxy"]),
     ("BROADSHEET_SITE_NAME", &["site", "name"]),
     ("BROADSHEET_SITE_TAGLINE", &["site", "tagline"]),
     (
@@ -222,6 +227,21 @@ impl Config {
                 format!("database_url: {database_url:?} must start with sqlite:// or postgres://"),
             ));
         }
+        // socks5h: Tor resolves the name; nothing else can resolve an onion address.
+        if let Some(proxy) = &file.tor_proxy {
+            let valid = proxy
+                .strip_prefix("socks5h://")
+                .is_some_and(|rest| rest.parse::<SocketAddr>().is_ok());
+            if !valid {
+                return Err(err(
+                    name,
+                    format!(
+                        "tor_proxy: {proxy:?} must be Tor's SOCKS port as socks5h://HOST:PORT, \
+                         for example socks5h://127.0.0.1:9050"
+                    ),
+                ));
+            }
+        }
         let site = file.site;
         let language_raw = site.default_language.unwrap_or_else(|| "en".into());
         let default_language = Language::parse(&language_raw)
@@ -293,6 +313,7 @@ impl Config {
                 .mirror_key_file
                 .map(resolve)
                 .unwrap_or_else(|| data_dir.join("mirror-signing.key")),
+            tor_proxy: file.tor_proxy,
             site: SiteSettings {
                 name: site_name,
                 tagline: site.tagline.unwrap_or_default(),

@@ -178,7 +178,8 @@ enum MirrorsCommand {
         site: SiteArgs,
     },
     /// Fetch the signed list from every active address (no redirects followed) and report
-    /// addresses that fail, serve an old list or a tampered one. Exits 1 if any fails.
+    /// addresses that fail, serve an old list or a tampered one; onion addresses through
+    /// Tor when `tor_proxy` is set. Exits 1 if any fails.
     Check {
         #[command(flatten)]
         site: SiteArgs,
@@ -609,19 +610,36 @@ async fn mirrors(command: MirrorsCommand) -> Result<()> {
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(std::time::Duration::from_secs(15))
                 .build()?;
+            // Onion services answer slowly: circuits take seconds to build.
+            let tor = match &config.tor_proxy {
+                Some(proxy) => Some(
+                    reqwest::Client::builder()
+                        .redirect(reqwest::redirect::Policy::none())
+                        .timeout(std::time::Duration::from_secs(60))
+                        .proxy(reqwest::Proxy::all(proxy)?)
+                        .build()?,
+                ),
+                None => None,
+            };
             let mut failures = 0;
             println!("{:<60} {:<6} detail", "address", "result");
             for address in store.addresses().await? {
                 if address.state != broadsheet_domain::AddressState::Active {
                     continue;
                 }
-                let (ok, detail) = if address.kind == broadsheet_domain::AddressKind::Onion {
-                    (
+                let onion = address.kind == broadsheet_domain::AddressKind::Onion;
+                let (ok, detail) = match (onion, &tor) {
+                    (true, None) => (
                         true,
-                        "not checked: onion addresses are reached through Tor".to_owned(),
-                    )
-                } else {
-                    check_address(&client, &address.url(), &fingerprint, serial).await
+                        "not checked: onion addresses are reached through Tor; set tor_proxy"
+                            .to_owned(),
+                    ),
+                    (true, Some(tor)) => {
+                        check_address(tor, &address.url(), &fingerprint, serial).await
+                    }
+                    (false, _) => {
+                        check_address(&client, &address.url(), &fingerprint, serial).await
+                    }
                 };
                 if !ok {
                     failures += 1;

@@ -464,7 +464,80 @@ fn mirrors_check_fetches_every_active_address_and_records_the_result() {
         "{}",
         String::from_utf8_lossy(&again.stdout)
     );
+
+    // With Tor's SOCKS port set, the onion address is fetched through it, by name.
+    let (socks, asked) = socks_proxy_to(port);
+    let settings = std::fs::read_to_string(&config).expect("read");
+    std::fs::write(
+        &config,
+        format!("tor_proxy = \"socks5h://127.0.0.1:{socks}\"\n{settings}"),
+    )
+    .expect("write");
+    let through_tor = run(&["mirrors", "check"]);
+    let table = String::from_utf8_lossy(&through_tor.stdout).to_string();
+    assert!(through_tor.status.success(), "{table}");
+    let onion = table
+        .lines()
+        .find(|l| l.starts_with("http://abcdef.onion"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(
+        onion.contains(" ok ") && onion.contains("serial"),
+        "{table}"
+    );
+    assert_eq!(
+        asked.lock().expect("lock").as_slice(),
+        ["abcdef.onion:80"],
+        "only the onion goes through the proxy, and its name is not resolved here"
+    );
     assert!(stop(server).success());
+}
+
+/// A SOCKS5 proxy standing in for Tor's: it records the names it is asked for and connects
+/// every request to the local port `to`.
+fn socks_proxy_to(to: u16) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = asked.clone();
+    std::thread::spawn(move || {
+        for mut client in listener.incoming().flatten() {
+            let mut greeting = [0u8; 2];
+            let mut header = [0u8; 5];
+            if client.read_exact(&mut greeting).is_err()
+                || client
+                    .read_exact(&mut vec![0; usize::from(greeting[1])])
+                    .is_err()
+                || client.write_all(&[5, 0]).is_err()
+                // VER CMD RSV ATYP=3 (a name) LEN
+                || client.read_exact(&mut header).is_err()
+                || header[3] != 3
+            {
+                continue;
+            }
+            let mut name = vec![0u8; usize::from(header[4]) + 2];
+            if client.read_exact(&mut name).is_err() {
+                continue;
+            }
+            let port = u16::from_be_bytes([name[name.len() - 2], name[name.len() - 1]]);
+            let host = String::from_utf8_lossy(&name[..name.len() - 2]).into_owned();
+            record.lock().expect("lock").push(format!("{host}:{port}"));
+            let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", to)) else {
+                continue;
+            };
+            if client.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 0]).is_err() {
+                continue;
+            }
+            let (mut up, mut down) = (
+                client.try_clone().expect("clone"),
+                server.try_clone().expect("clone"),
+            );
+            let (mut client, mut server) = (client, server);
+            std::thread::spawn(move || std::io::copy(&mut up, &mut server));
+            std::thread::spawn(move || std::io::copy(&mut down, &mut client));
+        }
+    });
+    (port, asked)
 }
 
 #[test]

@@ -532,6 +532,23 @@ impl Renderer {
         results: Option<&broadsheet_search::Results>,
         pager: Pager,
     ) -> Result<String, RenderError> {
+        self.search_page(chrome, query, results, pager, false)
+    }
+
+    /// The search page of a static export: the browser searches an index file shipped
+    /// with the copy (`/search/index.js`), so it works offline and from disk.
+    pub fn offline_search(&self, chrome: &Chrome) -> Result<String, RenderError> {
+        self.search_page(chrome, "", None, Pager::new("/search", 1, 1), true)
+    }
+
+    fn search_page(
+        &self,
+        chrome: &Chrome,
+        query: &str,
+        results: Option<&broadsheet_search::Results>,
+        pager: Pager,
+        offline: bool,
+    ) -> Result<String, RenderError> {
         let lang = &chrome.settings.default_language;
         let hits: Vec<_> = results
             .map(|r| r.hits.as_slice())
@@ -564,6 +581,7 @@ impl Renderer {
                 site => views::site(chrome.settings, chrome.sections, chrome.pages, None),
                 t => strings(lang),
                 query => query,
+                offline => offline,
                 searched => !query.trim().is_empty(),
                 available => results.is_some(),
                 lenient => results.is_some_and(|r| r.lenient),

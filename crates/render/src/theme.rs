@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = builtin![include_str:
 const ASSETS: &[(&str, &[u8])] = builtin![include_bytes:
     "assets" / "style.css",
     "assets" / "site.js",
+    "assets" / "search.js",
     "assets" / "favicon.svg",
     "assets" / "logo.png",
 ];

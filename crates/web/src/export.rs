@@ -13,7 +13,9 @@
 use crate::cache::ChromeData;
 use crate::{distribution, mirrors, reader, AppError, SharedApp};
 use broadsheet_domain::paging::page_count;
-use broadsheet_domain::{FeedFormat, FeedScope, Id, PageNumber, Route, Slug, TvFormat};
+use broadsheet_domain::{
+    ArticleSummary, FeedFormat, FeedScope, Id, PageNumber, Route, Slug, TvFormat,
+};
 use broadsheet_storage::Listing;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -52,6 +54,12 @@ pub enum ExportError {
     },
     #[error("{0}")]
     Render(#[from] AppError),
+}
+
+impl From<broadsheet_storage::StoreError> for ExportError {
+    fn from(e: broadsheet_storage::StoreError) -> ExportError {
+        ExportError::Render(e.into())
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
@@ -131,13 +139,14 @@ pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportE
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Ledger>(&bytes).ok())
         .filter(|ledger| ledger.format == LEDGER_FORMAT);
-    let chrome = app.chrome().await.map_err(AppError::from)?;
+    let chrome = app.chrome().await?;
     let inputs = Inputs::read(app, &chrome).await?;
     let edited = ledger.as_ref().and_then(|l| inputs.edited_since(l));
 
     let mut entries = BTreeMap::new();
     let mut jobs = Vec::new();
-    for job in plan(app, &chrome).await? {
+    let articles = app.store.all_published().await?;
+    for job in plan(app, &chrome, &articles).await? {
         let kept = match (&edited, &ledger) {
             (Some(edited), Some(ledger)) if job.tracked => ledger
                 .files
@@ -163,6 +172,11 @@ pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportE
     for (file, entry) in render_all(app, &chrome, jobs, Arc::new(inputs.paths.clone())).await? {
         entries.insert(file, entry);
     }
+    let index = search_index(&articles, &inputs.labels)?;
+    entries.insert(
+        "search/index.js".into(),
+        Entry::new(index, Vec::new(), None),
+    );
     for (file, bytes) in fixed_files(app, &chrome).await? {
         entries.insert(file, Entry::new(bytes, Vec::new(), None));
     }
@@ -206,6 +220,8 @@ struct Inputs {
     articles: BTreeMap<Id, ArticleMark>,
     /// Published articles by their path, to tell which ones a rendered file links to.
     paths: HashMap<String, Id>,
+    /// Each published article's section, tag and author names, for the offline search.
+    labels: HashMap<Id, String>,
 }
 
 impl Inputs {
@@ -222,8 +238,13 @@ impl Inputs {
         add(&format!("{:?}", chrome.settings));
         add(&format!("{:?}", chrome.tree));
         add(&format!("{:?}", chrome.pages));
-        add(&format!("{:?}", store.tags_in_use().await?));
-        add(&format!("{:?}", store.authors().await?));
+        let tags = store.tags_in_use().await?;
+        let authors = store.authors().await?;
+        add(&format!("{tags:?}"));
+        add(&format!("{authors:?}"));
+        let tag_names: HashMap<Id, &str> = tags.iter().map(|t| (t.id, t.name.as_str())).collect();
+        let author_names: HashMap<Id, &str> =
+            authors.iter().map(|a| (a.id, a.name.as_str())).collect();
         add(&format!("{:?}", store.all_media().await?));
         for collection in store.collections().await? {
             let items = store.collection_item_ids(&collection.slug).await?;
@@ -232,7 +253,24 @@ impl Inputs {
         let outline = store.published_outline().await?;
         let mut articles = BTreeMap::new();
         let mut paths = HashMap::with_capacity(outline.len());
+        let mut labels = HashMap::with_capacity(outline.len());
         for article in outline {
+            let sections = chrome.tree.trail(article.section_id);
+            let names = sections.iter().map(|s| s.name.as_str());
+            let names = names
+                .chain(
+                    article
+                        .tag_ids
+                        .iter()
+                        .filter_map(|id| tag_names.get(id).copied()),
+                )
+                .chain(
+                    article
+                        .author_ids
+                        .iter()
+                        .filter_map(|id| author_names.get(id).copied()),
+                );
+            labels.insert(article.id, names.collect::<Vec<_>>().join(" "));
             let place = format!(
                 "{:?} {} {:?} {} {:?} {:?} {:?}",
                 article.path,
@@ -256,6 +294,7 @@ impl Inputs {
             site: site.finalize().to_hex().to_string(),
             articles,
             paths,
+            labels,
         })
     }
 
@@ -294,7 +333,11 @@ fn on_disk(out: &Path, file: &str, mark: &FileMark) -> bool {
 }
 
 /// Every page, feed and sitemap of the site, with the file each goes to.
-async fn plan(app: &SharedApp, chrome: &ChromeData) -> Result<Vec<Job>, AppError> {
+async fn plan(
+    app: &SharedApp,
+    chrome: &ChromeData,
+    articles: &[ArticleSummary],
+) -> Result<Vec<Job>, AppError> {
     let store = &app.store;
     let tree = &chrome.tree;
     let mut jobs = Vec::new();
@@ -376,7 +419,7 @@ async fn plan(app: &SharedApp, chrome: &ChromeData) -> Result<Vec<Job>, AppError
             job(Route::Page(slug), 1, file, false);
         }
     }
-    for article in store.all_published().await? {
+    for article in articles {
         let route = Route::parse(&encode_path(&article.path)).map_err(AppError::from)?;
         let file = format!("{}/index.html", article.path.trim_matches('/'));
         job(route, 1, file, true);
@@ -481,6 +524,11 @@ async fn fixed_files(
         "404.html".into(),
         relative_links(&html, "404.html").into_bytes(),
     ));
+    let search = app.renderer.offline_search(&view)?;
+    files.push((
+        "search/index.html".into(),
+        relative_links(&search, "search/index.html").into_bytes(),
+    ));
     let theme = app.renderer.theme();
     for name in theme.asset_names() {
         if let Some((bytes, _)) = theme.asset(name) {
@@ -488,6 +536,31 @@ async fn fixed_files(
         }
     }
     Ok(files)
+}
+
+/// The offline search's index, a script file (a browser loads scripts from disk, not data
+/// files): each story's headline, standfirst, path, time, language and section, tag and
+/// author names, newest first. `assets/search.js` searches it.
+fn search_index(
+    articles: &[ArticleSummary],
+    labels: &HashMap<Id, String>,
+) -> Result<Vec<u8>, AppError> {
+    let entries: Vec<_> = articles
+        .iter()
+        .map(|a| {
+            (
+                &a.headline,
+                &a.standfirst,
+                &a.path,
+                a.published_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                a.language.as_str(),
+                labels.get(&a.id).map_or("", String::as_str),
+            )
+        })
+        .collect();
+    let json = serde_json::to_string(&entries).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(format!("window.broadsheetSearch = {json};\n").into_bytes())
 }
 
 /// Uploaded pictures and their variants, copied; a file whose size and modification time
@@ -607,8 +680,8 @@ fn relative_links(html: &str, file: &str) -> String {
         };
         Some(format!("{up}{target}{fragment}"))
     };
-    let handler = lol_html::element!("[href], [src], [poster]", move |el| {
-        for name in ["href", "src", "poster"] {
+    let handler = lol_html::element!("[href], [src], [poster], form[action]", move |el| {
+        for name in ["href", "src", "poster", "action"] {
             if let Some(new) = el.get_attribute(name).as_deref().and_then(rewrite) {
                 el.set_attribute(name, &new)?;
             }

@@ -816,3 +816,88 @@ async fn the_clip_plays_with_its_captions_in_a_real_browser() {
     );
     browser.finish().await;
 }
+
+#[tokio::test]
+async fn the_static_export_searches_offline_from_disk() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let site = common::start(None).await;
+    let out = tempfile::tempdir().expect("temp dir");
+    broadsheet_web::export::export(&site.app, out.path())
+        .await
+        .expect("export");
+    let c = &browser.client;
+    let home = format!("file://{}/index.html", out.path().display());
+    c.goto(&home).await.expect("open the copy from disk");
+
+    // The header's search form leads to the copy's own search page, not a server's.
+    type_into(&browser, "header input[name=q]", "cinema").await;
+    click(&browser, "header form[role=search] button").await;
+    until(
+        &browser,
+        "return document.querySelectorAll('#search-results li').length > 0;",
+        "results from the offline index",
+    )
+    .await;
+    let url = c.current_url().await.expect("url");
+    assert_eq!(url.scheme(), "file");
+    assert!(url.path().ends_with("/search/index.html"), "{url}");
+    let cinema = site.path_of("old-cinema-reopens").await;
+    let first = browser
+        .eval("return document.querySelector('#search-results li a').href;")
+        .await;
+    let first = first.as_str().expect("a link");
+    assert!(
+        first.ends_with(&format!("{}/index.html", cinema.trim_end_matches('/'))),
+        "{first}"
+    );
+    // The result opens the story, from disk.
+    click(&browser, "#search-results li a").await;
+    until(
+        &browser,
+        "return document.querySelector('article h1') !== null;",
+        "the story",
+    )
+    .await;
+
+    // Persian typed with the Arabic kaf and yeh finds the Persian story.
+    let persian = site.path_of("ketab-bazar-tehran").await;
+    let query = "نمايشگاه كتاب";
+    c.goto(&format!(
+        "file://{}/search/index.html?q={}",
+        out.path().display(),
+        percent_encoding::utf8_percent_encode(query, percent_encoding::NON_ALPHANUMERIC)
+    ))
+    .await
+    .expect("open search");
+    until(
+        &browser,
+        "return document.querySelectorAll('#search-results li').length > 0;",
+        "Persian results",
+    )
+    .await;
+    let links = browser
+        .eval("return [...document.querySelectorAll('#search-results li a')].map(a => a.href);")
+        .await;
+    assert!(
+        links.as_array().expect("links").iter().any(|l| l
+            .as_str()
+            .is_some_and(|l| l.contains(persian.trim_matches('/')))),
+        "{links}"
+    );
+    // A word found nowhere says so.
+    c.goto(&format!(
+        "file://{}/search/index.html?q=zzyzxqv",
+        out.path().display()
+    ))
+    .await
+    .expect("open search");
+    until(
+        &browser,
+        "return document.getElementById('search-status').textContent.startsWith('0 stories');",
+        "the empty result",
+    )
+    .await;
+    browser.finish().await;
+}
