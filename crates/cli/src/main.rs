@@ -361,11 +361,11 @@ async fn run(command: Command) -> Result<()> {
                 report.unchanged,
                 report.removed.len(),
                 report.rendered,
-                if report.incremental {
-                    "only what shows edited articles"
-                } else {
-                    "everything"
-                }
+                report
+                    .full_because
+                    .map_or("only what shows edited articles".to_owned(), |why| {
+                        format!("everything: {why}")
+                    })
             );
             for path in report.written.iter().take(50) {
                 println!("  wrote {path}");

@@ -242,6 +242,9 @@ async fn main() {
         .await
         .expect("export");
     let nothing = began.elapsed().as_secs_f64();
+    if let Some(reason) = unchanged.full_because {
+        println!("unchanged export rendered everything: {reason}");
+    }
     assert!(unchanged.written.is_empty());
 
     // One edit, as an editor makes it, then the incremental export.
@@ -272,6 +275,9 @@ async fn main() {
         .await
         .expect("export");
     let incremental = began.elapsed().as_secs_f64();
+    if let Some(reason) = after_edit.full_because {
+        println!("export after one edit rendered everything: {reason}");
+    }
 
     println!("files {files}");
     println!("full_export_median_s {:.3}", full[1]);

@@ -41,6 +41,8 @@ pub struct ExportReport {
     pub rendered: usize,
     /// Whether only what shows edited articles was rendered.
     pub incremental: bool,
+    /// Why everything was rendered, when it was.
+    pub full_because: Option<&'static str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +143,12 @@ pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportE
         .filter(|ledger| ledger.format == LEDGER_FORMAT);
     let chrome = app.chrome().await?;
     let inputs = Inputs::read(app, &chrome).await?;
-    let edited = ledger.as_ref().and_then(|l| inputs.edited_since(l));
+    let edited = match &ledger {
+        Some(ledger) => inputs.edited_since(ledger),
+        None => Err("there is no earlier export in the folder"),
+    };
+    let full_because = edited.as_ref().err().copied();
+    let edited = edited.ok();
 
     let mut entries = BTreeMap::new();
     let mut jobs = Vec::new();
@@ -200,6 +207,7 @@ pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportE
     let mut report = write(out, &entries)?;
     report.rendered = rendered;
     report.incremental = edited.is_some();
+    report.full_because = full_because;
     let ledger = Ledger {
         format: LEDGER_FORMAT,
         site: inputs.site,
@@ -236,7 +244,8 @@ impl Inputs {
         add(&program_digest());
         add(&app.renderer.theme().fingerprint().to_hex());
         add(&format!("{:?}", chrome.settings));
-        add(&format!("{:?}", chrome.tree));
+        // The sections in their order (the tree's own lookup maps have none).
+        add(&format!("{:?}", chrome.tree.all().collect::<Vec<_>>()));
         add(&format!("{:?}", chrome.pages));
         let tags = store.tags_in_use().await?;
         let authors = store.authors().await?;
@@ -299,22 +308,30 @@ impl Inputs {
     }
 
     /// The articles edited since the ledger's export, when nothing else changed: the same
-    /// site digest and the same articles in the same places. None means render everything.
-    fn edited_since(&self, ledger: &Ledger) -> Option<HashSet<Id>> {
-        if ledger.site != self.site || ledger.articles.len() != self.articles.len() {
-            return None;
+    /// site digest and the same articles in the same places. Otherwise, why everything
+    /// must render.
+    fn edited_since(&self, ledger: &Ledger) -> Result<HashSet<Id>, &'static str> {
+        const MOVED: &str = "stories were published, withdrawn or moved";
+        if ledger.site != self.site {
+            return Err(
+                "the site changed (sections, tags, authors, pictures, collections, settings, \
+                 theme or program)",
+            );
+        }
+        if ledger.articles.len() != self.articles.len() {
+            return Err(MOVED);
         }
         let mut edited = HashSet::new();
         for (id, mark) in &self.articles {
-            let before = ledger.articles.get(id)?;
+            let before = ledger.articles.get(id).ok_or(MOVED)?;
             if before.place != mark.place {
-                return None;
+                return Err(MOVED);
             }
             if before.revision != mark.revision {
                 edited.insert(*id);
             }
         }
-        Some(edited)
+        Ok(edited)
     }
 }
 
