@@ -14,7 +14,7 @@ use broadsheet_domain::{ArticleDetail, SectionTree};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
@@ -365,7 +365,10 @@ impl SearchIndex {
         }
         let combined = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let (top, _) = searcher.search(&combined, &(TopDocs::with_limit(CANDIDATES), Count))?;
+        // Top documents only, no count of every match: the total shown is the ranked
+        // candidates, and without a counter the collector may skip blocks that cannot
+        // reach the top (block-max pruning), which bounds the slowest queries.
+        let top = searcher.search(&combined, &TopDocs::with_limit(CANDIDATES))?;
 
         // Re-rank by recency from the fast field; stored documents are read only for the
         // page shown.

@@ -682,21 +682,13 @@ impl Store {
         Ok((summaries, u64::try_from(total).unwrap_or_default()))
     }
 
-    /// Every published article, newest first, read in batches: for exports and index builds.
+    /// Every published article, newest first, in one query: for exports and index builds.
     pub async fn all_published(&self) -> Result<Vec<ArticleSummary>> {
-        let mut all = Vec::new();
-        loop {
-            let listing = Listing {
-                offset: all.len() as u64,
-                limit: 1_000,
-                ..Listing::default()
-            };
-            let (batch, _) = self.list_published(&listing).await?;
-            if batch.is_empty() {
-                return Ok(all);
-            }
-            all.extend(batch);
-        }
+        let listing = Listing {
+            limit: u32::MAX,
+            ..Listing::default()
+        };
+        Ok(self.list_published(&listing).await?.0)
     }
 
     /// Every published article's revision and place on the site (path, section, language,

@@ -16,7 +16,6 @@ use broadsheet_domain::paging::page_count;
 use broadsheet_domain::{
     ArticleSummary, FeedFormat, FeedScope, Id, PageNumber, Route, Slug, TvFormat,
 };
-use broadsheet_storage::Listing;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -153,7 +152,7 @@ pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportE
     let mut entries = BTreeMap::new();
     let mut jobs = Vec::new();
     let articles = app.store.all_published().await?;
-    for job in plan(app, &chrome, &articles).await? {
+    for job in plan(app, &chrome, &articles, &inputs.counts).await? {
         let kept = match (&edited, &ledger) {
             (Some(edited), Some(ledger)) if job.tracked => ledger
                 .files
@@ -230,6 +229,16 @@ struct Inputs {
     paths: HashMap<String, Id>,
     /// Each published article's section, tag and author names, for the offline search.
     labels: HashMap<Id, String>,
+    /// How many published articles each section (itself, not its subsections), tag and
+    /// author has: the number of pages of their lists.
+    counts: Counts,
+}
+
+#[derive(Default)]
+struct Counts {
+    sections: HashMap<Id, u64>,
+    tags: HashMap<Id, u64>,
+    authors: HashMap<Id, u64>,
 }
 
 impl Inputs {
@@ -263,7 +272,15 @@ impl Inputs {
         let mut articles = BTreeMap::new();
         let mut paths = HashMap::with_capacity(outline.len());
         let mut labels = HashMap::with_capacity(outline.len());
+        let mut counts = Counts::default();
         for article in outline {
+            *counts.sections.entry(article.section_id).or_default() += 1;
+            for tag in &article.tag_ids {
+                *counts.tags.entry(*tag).or_default() += 1;
+            }
+            for author in &article.author_ids {
+                *counts.authors.entry(*author).or_default() += 1;
+            }
             let sections = chrome.tree.trail(article.section_id);
             let names = sections.iter().map(|s| s.name.as_str());
             let names = names
@@ -304,6 +321,7 @@ impl Inputs {
             articles,
             paths,
             labels,
+            counts,
         })
     }
 
@@ -354,6 +372,7 @@ async fn plan(
     app: &SharedApp,
     chrome: &ChromeData,
     articles: &[ArticleSummary],
+    counts: &Counts,
 ) -> Result<Vec<Job>, AppError> {
     let store = &app.store;
     let tree = &chrome.tree;
@@ -375,46 +394,34 @@ async fn plan(
             .iter()
             .map(|s| s.slug.clone())
             .collect();
-        let listing = Listing {
-            section_ids: Some(tree.with_descendants(section.id)),
-            ..Listing::default()
-        };
+        let total = tree
+            .with_descendants(section.id)
+            .iter()
+            .filter_map(|id| counts.sections.get(id))
+            .sum();
         let path = tree.path(section.id).unwrap_or("/").to_owned();
-        listings.push((Route::Section(slugs.clone()), path, listing));
+        listings.push((Route::Section(slugs.clone()), path, total));
         feeds.push(FeedScope::Section(slugs));
     }
     for tag in store.tags_in_use().await? {
-        let listing = Listing {
-            tag_id: Some(tag.id),
-            ..Listing::default()
-        };
+        let total = counts.tags.get(&tag.id).copied().unwrap_or_default();
         listings.push((
             Route::Tag(tag.slug.clone()),
             format!("/tag/{}", tag.slug),
-            listing,
+            total,
         ));
         feeds.push(FeedScope::Tag(tag.slug));
     }
     for author in store.authors().await? {
-        let listing = Listing {
-            author_id: Some(author.id),
-            ..Listing::default()
-        };
+        let total = counts.authors.get(&author.id).copied().unwrap_or_default();
         listings.push((
             Route::Author(author.slug.clone()),
             format!("/author/{}", author.slug),
-            listing,
+            total,
         ));
         feeds.push(FeedScope::Author(author.slug));
     }
-    for (route, path, listing) in listings {
-        let total = store
-            .list_published(&Listing {
-                limit: 1,
-                ..listing
-            })
-            .await?
-            .1;
+    for (route, path, total) in listings {
         let dir = path.trim_matches('/');
         for n in 1..=page_count(total, PER_PAGE) {
             let file = if n == 1 {
