@@ -126,7 +126,8 @@ struct Job {
     page: u32,
     file: String,
     /// Whether the file depends only on the site digest and the articles it links to; the
-    /// others (sitemaps with their dates, video pages, standing pages) render every time.
+    /// others (the sitemap index and news sitemap with their dates, video pages, standing
+    /// pages) render every time.
     tracked: bool,
 }
 
@@ -468,7 +469,10 @@ async fn plan(
     for (path, _) in distribution::sitemap_files(app).await? {
         if let Some(name) = path.strip_prefix("/sitemaps/") {
             let file = path.trim_start_matches('/').to_owned();
-            job(Route::Sitemap(name.to_owned()), 1, file, false);
+            // A part of the article sitemap lists its stories with their dates and nothing
+            // else; the news sitemap follows the clock, the others the site digest.
+            let tracked = name.starts_with("articles-");
+            job(Route::Sitemap(name.to_owned()), 1, file, tracked);
         }
     }
     Ok(jobs)
