@@ -1,6 +1,6 @@
 //! The static export against Hugo on the same content.
 //!
-//!     cargo run --release -p broadsheet-web --example export_bench -- ARTICLES DIR
+//!     cargo run --release -p broadsheet-web --example export_bench -- ARTICLES DIR [--generate-only]
 //!
 //! Fills `DIR/site.db` with the demo site plus ARTICLES generated stories (sections, 1-3
 //! tags, staff bylines, lead pictures, two years of dates; a seeded generator, so every run
@@ -105,6 +105,8 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let dir = std::path::PathBuf::from(args.next().unwrap_or_else(|| "bench-export".into()));
+    // `--generate-only`: make the site and stop (bench/memory.sh serves it).
+    let generate_only = args.next().is_some_and(|a| a == "--generate-only");
     std::fs::create_dir_all(&dir).expect("work folder");
     let db = dir.join("site.db");
     let fresh = !db.exists();
@@ -211,6 +213,10 @@ async fn main() {
         );
     }
 
+    if generate_only {
+        store.close().await;
+        return;
+    }
     let app = App::new(
         store.clone(),
         broadsheet_demo::settings(),

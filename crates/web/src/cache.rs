@@ -10,8 +10,10 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-/// Past this many pages the cache starts over, bounding memory whatever URLs are asked for.
-const MAX_PAGES: usize = 20_000;
+/// Past this many bytes of pages the cache starts over, bounding memory whatever URLs are
+/// asked for (a crawler walking 100,000 stories included). A page is counted as half as
+/// much again as its plain bytes: room for its gzip and brotli copies.
+const MAX_BYTES: usize = 48 * 1024 * 1024;
 
 pub struct CachedPage {
     pub content_type: &'static str,
@@ -76,10 +78,16 @@ pub struct ChromeData {
 pub type Flight = Arc<tokio::sync::OnceCell<Option<Arc<CachedPage>>>>;
 
 #[derive(Default)]
+struct Pages {
+    by_key: HashMap<String, Arc<CachedPage>>,
+    bytes: usize,
+}
+
+#[derive(Default)]
 pub struct PageCache {
     /// Bumped on every change; a render that began under an older generation is not kept.
     generation: AtomicU64,
-    pages: RwLock<HashMap<String, Arc<CachedPage>>>,
+    pages: RwLock<Pages>,
     chrome: RwLock<Option<Arc<ChromeData>>>,
     /// Renders under way, by key and generation: after a change clears the cache, a
     /// thousand readers of the front page cause one render, not a thousand.
@@ -92,7 +100,7 @@ impl PageCache {
     }
 
     pub fn get(&self, key: &str) -> Option<Arc<CachedPage>> {
-        self.pages.read().ok()?.get(key).cloned()
+        self.pages.read().ok()?.by_key.get(key).cloned()
     }
 
     /// Keeps a page rendered under `generation`, unless content changed since.
@@ -103,10 +111,18 @@ impl PageCache {
         if self.generation() != generation {
             return;
         }
-        if pages.len() >= MAX_PAGES {
-            pages.clear();
+        let charge = |page: &CachedPage| key.len() + page.identity.len() * 3 / 2;
+        let size = charge(&page);
+        if size > MAX_BYTES {
+            return;
         }
-        pages.insert(key, page);
+        if pages.bytes + size > MAX_BYTES {
+            pages.by_key.clear();
+            pages.bytes = 0;
+        }
+        let replaced = pages.by_key.get(&key).map_or(0, |old| charge(old));
+        pages.bytes = (pages.bytes + size).saturating_sub(replaced);
+        pages.by_key.insert(key, page);
     }
 
     /// The render of `key` under way in `generation`, joined, or a new one.
@@ -136,7 +152,8 @@ impl PageCache {
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         if let Ok(mut pages) = self.pages.write() {
-            pages.clear();
+            pages.by_key.clear();
+            pages.bytes = 0;
         }
         if let Ok(mut chrome) = self.chrome.write() {
             *chrome = None;
@@ -183,5 +200,32 @@ impl PageCache {
                 }
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_stays_within_its_byte_budget_whatever_is_asked_for() {
+        let cache = PageCache::default();
+        let body = "x".repeat(100_000);
+        let generation = cache.generation();
+        // Far more distinct pages than the budget holds, as a crawler would ask for.
+        for n in 0..1_000 {
+            let page = Arc::new(CachedPage::new(body.clone(), "text/html"));
+            cache.insert(format!("/story-{n}"), generation, page);
+            let pages = cache.pages.read().expect("lock");
+            assert!(pages.bytes <= MAX_BYTES, "{} bytes", pages.bytes);
+            let held: usize = pages.by_key.values().map(|p| p.identity.len()).sum();
+            assert!(held * 3 / 2 <= MAX_BYTES);
+        }
+        // The newest page is served from the cache; replacing a page does not count twice.
+        assert!(cache.get("/story-999").is_some());
+        let before = cache.pages.read().expect("lock").bytes;
+        let page = Arc::new(CachedPage::new(body.clone(), "text/html"));
+        cache.insert("/story-999".into(), generation, page);
+        assert_eq!(cache.pages.read().expect("lock").bytes, before);
     }
 }
