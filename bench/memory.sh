@@ -12,7 +12,8 @@ count=${1:-100000} duration=${2:-60s}
 for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || apt-get install -y -qq wrk curl >/dev/null
 done
-cargo build --release --quiet -p broadsheet -p broadsheet-web --example export_bench
+cargo build --release --quiet -p broadsheet
+cargo build --release --quiet -p broadsheet-web --example export_bench
 work=$(mktemp -d -p "$( [ -d /dev/shm ] && echo /dev/shm || echo /tmp )")
 cleanup() { kill "${bs_pid:-}" "${mon_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

@@ -74,13 +74,16 @@ fn summary_from(row: &AnyRow) -> Result<ArticleSummary> {
     })
 }
 
-/// A published article's revision and where it sits on the site, without its text.
+/// A published article's revision, headline and where it sits on the site, without its
+/// body.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ArticleOutline {
     pub id: Id,
     /// Goes up with every save, correction included.
     pub revision: i64,
     pub path: String,
+    pub headline: String,
+    pub standfirst: String,
     pub section_id: Id,
     pub language: String,
     pub published_at: i64,
@@ -691,13 +694,15 @@ impl Store {
         Ok(self.list_published(&listing).await?.0)
     }
 
-    /// Every published article's revision and place on the site (path, section, language,
-    /// time, tags, authors), by id: what an incremental export compares with its last run.
+    /// Every published article's revision, headline and place on the site (path, section,
+    /// language, time, tags, authors), newest first: what an incremental export compares
+    /// with its last run, and what its offline search lists.
     pub async fn published_outline(&self) -> Result<Vec<ArticleOutline>> {
         let now = Utc::now().timestamp();
         let sql = format!(
-            "SELECT a.id, a.revision, a.path, a.section_id, a.language, a.published_at,
-                a.translation_group FROM articles a WHERE {PUBLIC} ORDER BY a.id"
+            "SELECT a.id, a.revision, a.path, a.headline, a.standfirst, a.section_id,
+                a.language, a.published_at, a.translation_group
+             FROM articles a WHERE {PUBLIC} ORDER BY a.published_at DESC, a.id DESC"
         );
         let rows = sqlx::query(&sql).bind(now).fetch_all(&self.pool).await?;
         let mut outline = rows
@@ -707,6 +712,8 @@ impl Store {
                     id: row.try_get("id")?,
                     revision: row.try_get("revision")?,
                     path: row.try_get("path")?,
+                    headline: row.try_get("headline")?,
+                    standfirst: row.try_get("standfirst")?,
                     section_id: row.try_get("section_id")?,
                     language: row.try_get("language")?,
                     published_at: row

@@ -13,9 +13,8 @@
 use crate::cache::ChromeData;
 use crate::{distribution, mirrors, reader, AppError, SharedApp};
 use broadsheet_domain::paging::page_count;
-use broadsheet_domain::{
-    ArticleSummary, FeedFormat, FeedScope, Id, PageNumber, Route, Slug, TvFormat,
-};
+use broadsheet_domain::{FeedFormat, FeedScope, Id, PageNumber, Route, Slug, TvFormat};
+use broadsheet_storage::ArticleOutline;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -152,8 +151,7 @@ pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportE
 
     let mut entries = BTreeMap::new();
     let mut jobs = Vec::new();
-    let articles = app.store.all_published().await?;
-    for job in plan(app, &chrome, &articles, &inputs.counts).await? {
+    for job in plan(app, &chrome, &inputs).await? {
         let kept = match (&edited, &ledger) {
             (Some(edited), Some(ledger)) if job.tracked => ledger
                 .files
@@ -179,7 +177,7 @@ pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportE
     for (file, entry) in render_all(app, &chrome, jobs, Arc::new(inputs.paths.clone())).await? {
         entries.insert(file, entry);
     }
-    let index = search_index(&articles, &inputs.labels)?;
+    let index = search_index(&inputs)?;
     entries.insert(
         "search/index.js".into(),
         Entry::new(index, Vec::new(), None),
@@ -233,6 +231,8 @@ struct Inputs {
     /// How many published articles each section (itself, not its subsections), tag and
     /// author has: the number of pages of their lists.
     counts: Counts,
+    /// The published articles, newest first.
+    outline: Vec<ArticleOutline>,
 }
 
 #[derive(Default)]
@@ -274,7 +274,7 @@ impl Inputs {
         let mut paths = HashMap::with_capacity(outline.len());
         let mut labels = HashMap::with_capacity(outline.len());
         let mut counts = Counts::default();
-        for article in outline {
+        for article in &outline {
             *counts.sections.entry(article.section_id).or_default() += 1;
             for tag in &article.tag_ids {
                 *counts.tags.entry(*tag).or_default() += 1;
@@ -315,7 +315,7 @@ impl Inputs {
                     place: blake3::hash(place.as_bytes()).to_hex().to_string(),
                 },
             );
-            paths.insert(article.path, article.id);
+            paths.insert(article.path.clone(), article.id);
         }
         Ok(Inputs {
             site: site.finalize().to_hex().to_string(),
@@ -323,6 +323,7 @@ impl Inputs {
             paths,
             labels,
             counts,
+            outline,
         })
     }
 
@@ -369,12 +370,8 @@ fn on_disk(out: &Path, file: &str, mark: &FileMark) -> bool {
 }
 
 /// Every page, feed and sitemap of the site, with the file each goes to.
-async fn plan(
-    app: &SharedApp,
-    chrome: &ChromeData,
-    articles: &[ArticleSummary],
-    counts: &Counts,
-) -> Result<Vec<Job>, AppError> {
+async fn plan(app: &SharedApp, chrome: &ChromeData, inputs: &Inputs) -> Result<Vec<Job>, AppError> {
+    let counts = &inputs.counts;
     let store = &app.store;
     let tree = &chrome.tree;
     let mut jobs = Vec::new();
@@ -444,7 +441,7 @@ async fn plan(
             job(Route::Page(slug), 1, file, false);
         }
     }
-    for article in articles {
+    for article in &inputs.outline {
         let route = Route::parse(&encode_path(&article.path)).map_err(AppError::from)?;
         let file = format!("{}/index.html", article.path.trim_matches('/'));
         job(route, 1, file, true);
@@ -569,21 +566,19 @@ async fn fixed_files(
 /// The offline search's index, a script file (a browser loads scripts from disk, not data
 /// files): each story's headline, standfirst, path, time, language and section, tag and
 /// author names, newest first. `assets/search.js` searches it.
-fn search_index(
-    articles: &[ArticleSummary],
-    labels: &HashMap<Id, String>,
-) -> Result<Vec<u8>, AppError> {
-    let entries: Vec<_> = articles
+fn search_index(inputs: &Inputs) -> Result<Vec<u8>, AppError> {
+    let entries: Vec<_> = inputs
+        .outline
         .iter()
         .map(|a| {
+            let published = chrono::DateTime::from_timestamp(a.published_at, 0).unwrap_or_default();
             (
                 &a.headline,
                 &a.standfirst,
                 &a.path,
-                a.published_at
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                a.language.as_str(),
-                labels.get(&a.id).map_or("", String::as_str),
+                published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                &a.language,
+                inputs.labels.get(&a.id).map_or("", String::as_str),
             )
         })
         .collect();
@@ -758,7 +753,7 @@ fn write(out: &Path, entries: &BTreeMap<String, Entry>) -> Result<ExportReport, 
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).map_err(io(&dir))?.flatten() {
             let path = entry.path();
-            if path.is_dir() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(path);
                 continue;
             }
