@@ -37,10 +37,16 @@ pub struct ExportReport {
     pub removed: Vec<String>,
     /// Pages, feeds and sitemaps rendered (all of them unless the run was incremental).
     pub rendered: usize,
-    /// Whether only what shows edited articles was rendered.
-    pub incremental: bool,
-    /// Why everything was rendered, when it was.
+    /// Why everything was rendered, when it was; None when only what shows edited
+    /// articles was.
     pub full_because: Option<&'static str>,
+}
+
+impl ExportReport {
+    /// Whether only what shows edited articles was rendered.
+    pub fn incremental(&self) -> bool {
+        self.full_because.is_none()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -204,7 +210,6 @@ pub async fn export(app: &SharedApp, out: &Path) -> Result<ExportReport, ExportE
     }
     let mut report = write(out, &entries)?;
     report.rendered = rendered;
-    report.incremental = edited.is_some();
     report.full_because = full_because;
     let ledger = Ledger {
         format: LEDGER_FORMAT,

@@ -207,7 +207,7 @@ async fn export_matching_a_fresh_one(
     let full = broadsheet_web::export::export(&site.app, &fresh.path().join("site"))
         .await
         .expect("export");
-    assert!(!full.incremental);
+    assert!(!full.incremental());
     let (ours, theirs) = (site_files(dir), site_files(&fresh.path().join("site")));
     let differing: Vec<&String> = theirs
         .keys()
@@ -229,13 +229,13 @@ async fn a_re_export_after_one_edit_renders_and_rewrites_only_what_shows_it() {
     let first = broadsheet_web::export::export(&site.app, &dir)
         .await
         .expect("export");
-    assert!(!first.incremental, "nothing to start from");
+    assert!(!first.incremental(), "nothing to start from");
     // As a separate run would: nothing kept in memory between the two.
     site.app.cache.clear();
     let again = broadsheet_web::export::export(&site.app, &dir)
         .await
         .expect("export");
-    assert!(again.incremental);
+    assert!(again.incremental());
     assert!(
         again
             .written
@@ -263,7 +263,7 @@ async fn a_re_export_after_one_edit_renders_and_rewrites_only_what_shows_it() {
         .await
         .expect("save");
     let after = export_matching_a_fresh_one(&site, &dir).await;
-    assert!(after.incremental);
+    assert!(after.incremental());
     assert!(after.rendered * 4 < first.rendered, "{after:?}");
     let article_file = format!("{}/index.html", path.trim_matches('/'));
     assert!(after.written.contains(&article_file), "{:?}", after.written);
@@ -290,7 +290,7 @@ async fn a_re_export_after_one_edit_renders_and_rewrites_only_what_shows_it() {
     draft.translation_group = None;
     site.store.create_article(&draft).await.expect("publish");
     let published = export_matching_a_fresh_one(&site, &dir).await;
-    assert!(!published.incremental);
+    assert!(!published.incremental());
     assert!(published.rendered >= first.rendered, "{published:?}");
 
     // So does a caption changed in the media library, which any page may show.
@@ -313,7 +313,7 @@ async fn a_re_export_after_one_edit_renders_and_rewrites_only_what_shows_it() {
         .await
         .expect("caption");
     let recaptioned = export_matching_a_fresh_one(&site, &dir).await;
-    assert!(!recaptioned.incremental);
+    assert!(!recaptioned.incremental());
 
     // A folder that holds something else is never written into.
     let foreign = out.path().join("foreign");
