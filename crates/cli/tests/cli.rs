@@ -230,7 +230,7 @@ fn refused(args: &[&str], dir: &Path) -> String {
 fn bad_configuration_is_refused_naming_the_file_and_the_key() {
     let dir = tempfile::tempdir().expect("temp dir");
     // (file, its text or None for a missing file, command, what the message must name)
-    let cases: [(&str, Option<&str>, &str, &[&str]); 5] = [
+    let cases: [(&str, Option<&str>, &str, &[&str]); 6] = [
         (
             "typo.toml",
             Some("[site]\nnmae = \"Daily\"\n"),
@@ -260,6 +260,13 @@ fn bad_configuration_is_refused_naming_the_file_and_the_key() {
             Some("database_url = \"mysql://localhost/x\"\n"),
             "migrate",
             &["db.toml", "database_url"],
+        ),
+        (
+            // socks5 would resolve the onion name here, where it cannot be resolved.
+            "tor.toml",
+            Some("tor_proxy = \"socks5://127.0.0.1:9050\"\n"),
+            "migrate",
+            &["tor.toml", "tor_proxy", "socks5h://"],
         ),
     ];
     for (file, text, command, names) in cases {

@@ -13,7 +13,9 @@
 use crate::cache::ChromeData;
 use crate::{distribution, mirrors, reader, AppError, SharedApp};
 use broadsheet_domain::paging::page_count;
-use broadsheet_domain::{FeedFormat, FeedScope, Id, PageNumber, Route, Slug, TvFormat};
+use broadsheet_domain::{
+    Author, FeedFormat, FeedScope, Id, PageNumber, Route, Slug, Tag, TvFormat,
+};
 use broadsheet_storage::ArticleOutline;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -238,6 +240,9 @@ struct Inputs {
     counts: Counts,
     /// The published articles, newest first.
     outline: Vec<ArticleOutline>,
+    /// The tags in use and the authors, each with a list of their own.
+    tags: Vec<Tag>,
+    authors: Vec<Author>,
 }
 
 #[derive(Default)]
@@ -329,6 +334,8 @@ impl Inputs {
             labels,
             counts,
             outline,
+            tags,
+            authors,
         })
     }
 
@@ -406,23 +413,23 @@ async fn plan(app: &SharedApp, chrome: &ChromeData, inputs: &Inputs) -> Result<V
         listings.push((Route::Section(slugs.clone()), path, total));
         feeds.push(FeedScope::Section(slugs));
     }
-    for tag in store.tags_in_use().await? {
+    for tag in &inputs.tags {
         let total = counts.tags.get(&tag.id).copied().unwrap_or_default();
         listings.push((
             Route::Tag(tag.slug.clone()),
             format!("/tag/{}", tag.slug),
             total,
         ));
-        feeds.push(FeedScope::Tag(tag.slug));
+        feeds.push(FeedScope::Tag(tag.slug.clone()));
     }
-    for author in store.authors().await? {
+    for author in &inputs.authors {
         let total = counts.authors.get(&author.id).copied().unwrap_or_default();
         listings.push((
             Route::Author(author.slug.clone()),
             format!("/author/{}", author.slug),
             total,
         ));
-        feeds.push(FeedScope::Author(author.slug));
+        feeds.push(FeedScope::Author(author.slug.clone()));
     }
     for (route, path, total) in listings {
         let dir = path.trim_matches('/');
