@@ -188,7 +188,15 @@ fn main() {
         articles as f64 / indexing.as_secs_f64()
     );
 
+    const KINDS: [&str; 5] = [
+        "one word",
+        "two words",
+        "phrase",
+        "Persian word",
+        "three words",
+    ];
     let mut times = Vec::with_capacity(queries);
+    let mut by_kind: Vec<Vec<std::time::Duration>> = vec![Vec::new(); KINDS.len()];
     let mut total_hits = 0;
     for i in 0..queries {
         let text = match i % 5 {
@@ -207,16 +215,24 @@ fn main() {
         let started = Instant::now();
         total_hits += index.search(&query).expect("search").hits.len();
         times.push(started.elapsed());
+        by_kind[i % 5].push(started.elapsed());
     }
-    times.sort();
-    let at = |q: f64| {
+    let at = |times: &mut Vec<std::time::Duration>, q: f64| {
+        times.sort();
         times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
     };
     println!(
         "{queries} queries: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({total_hits} hits shown)",
-        at(0.50),
-        at(0.99),
-        at(1.0)
+        at(&mut times, 0.50),
+        at(&mut times, 0.99),
+        at(&mut times, 1.0)
     );
+    for (kind, times) in KINDS.iter().zip(&mut by_kind) {
+        println!(
+            "  {kind:<13} p50 {:.2} ms, p99 {:.2} ms",
+            at(times, 0.50),
+            at(times, 0.99)
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

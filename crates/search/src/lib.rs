@@ -15,14 +15,15 @@ use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
     STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    Language, LowerCaser, PreTokenizedString, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer, Token,
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -40,6 +41,8 @@ const LANGUAGES: &[(&str, Option<Language>)] = &[
 
 /// Queries longer than this are cut: no reader types more, and it bounds the work.
 pub const MAX_QUERY_CHARS: usize = 300;
+/// Longer words are not indexed (they are not words).
+const MAX_WORD_BYTES: usize = 40;
 /// How many best matches are re-ranked for recency and paged through.
 const CANDIDATES: usize = 500;
 
@@ -56,8 +59,13 @@ struct Fields {
     path: Field,
     /// The headline as written, for display; the indexed fields hold it folded.
     title: Field,
+    /// The folded standfirst and body, for snippets; indexed in `body`.
+    text: Field,
     headline: Vec<Field>,
     body: Vec<Field>,
+    /// Each pair of neighbouring body words as one term, per language: a two-word phrase
+    /// is then one posting list instead of a positions check on every story with both words.
+    pairs: Vec<Field>,
     extra: Field,
     /// Every word as written (folded, not stemmed): the vocabulary "did you mean" draws on.
     words: Field,
@@ -114,7 +122,7 @@ pub struct Results {
 
 fn analyser(stemmer: Option<Language>) -> TextAnalyzer {
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
         .filter(LowerCaser);
     match stemmer {
         Some(language) => base.filter(Stemmer::new(language)).build(),
@@ -139,11 +147,23 @@ fn schema() -> (Schema, Fields) {
     let id = builder.add_i64_field("id", INDEXED | STORED | FAST);
     let path = builder.add_text_field("path", STORED);
     let title = builder.add_text_field("title", STORED);
+    let text_field = builder.add_text_field("text", STORED);
     let mut headline = Vec::new();
     let mut body = Vec::new();
+    let mut pairs = Vec::new();
     for (name, _) in LANGUAGES {
         headline.push(builder.add_text_field(&format!("headline_{name}"), text(name, true)));
-        body.push(builder.add_text_field(&format!("body_{name}"), text(name, true)));
+        body.push(builder.add_text_field(&format!("body_{name}"), text(name, false)));
+        pairs.push(
+            builder.add_text_field(
+                &format!("pairs_{name}"),
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(name)
+                        .set_index_option(IndexRecordOption::WithFreqs),
+                ),
+            ),
+        );
     }
     let extra = builder.add_text_field("extra", text("other", false));
     let words = builder.add_text_field(
@@ -161,8 +181,10 @@ fn schema() -> (Schema, Fields) {
         id,
         path,
         title,
+        text: text_field,
         headline,
         body,
+        pairs,
         extra,
         words,
         language,
@@ -236,8 +258,27 @@ impl SearchIndex {
         doc.add_text(f.path, &detail.article.path);
         doc.add_text(f.title, &draft.headline);
         doc.add_text(f.headline[slot], normalize(&draft.headline));
-        let body = format!("{}\n{}", draft.standfirst, plain_text(&draft.body));
-        doc.add_text(f.body[slot], normalize(&body));
+        let body = normalize(&format!(
+            "{}\n{}",
+            draft.standfirst,
+            plain_text(&draft.body)
+        ));
+        // The body is analysed once, for its words and for their pairs.
+        if let Ok(mut analyser) = self.index.tokenizer_for_field(f.body[slot]) {
+            let mut tokens = Vec::new();
+            let mut stream = analyser.token_stream(&body);
+            while stream.advance() {
+                tokens.push(stream.token().clone());
+            }
+            doc.add_pre_tokenized_text(f.pairs[slot], word_pairs(&tokens));
+            doc.add_pre_tokenized_text(
+                f.body[slot],
+                PreTokenizedString {
+                    text: String::new(),
+                    tokens,
+                },
+            );
+        }
         let tree = article.sections;
         let mut extra: Vec<String> = detail.tags.iter().map(|t| t.name.clone()).collect();
         extra.extend(detail.bylines.iter().map(|b| b.name.clone()));
@@ -248,13 +289,10 @@ impl SearchIndex {
         let extra = normalize(&extra.join(" "));
         doc.add_text(
             f.words,
-            format!(
-                "{}\n{}\n{extra}",
-                normalize(&draft.headline),
-                normalize(&body)
-            ),
+            format!("{}\n{body}\n{extra}", normalize(&draft.headline)),
         );
         doc.add_text(f.extra, extra);
+        doc.add_text(f.text, body);
         doc.add_text(f.language, draft.language.as_str());
         doc.add_i64(
             f.published,
@@ -308,6 +346,12 @@ impl SearchIndex {
             count += 1;
         }
         writer.commit()?;
+        // One segment instead of the dozens a bulk load leaves: every query visits each
+        // segment, and merging in the background would compete with the first searches.
+        let segments = self.index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
         self.reader.reload()?;
         Ok(count)
     }
@@ -342,7 +386,16 @@ impl SearchIndex {
             parser.set_field_boost(*field, 2.0);
         }
         let (parsed, errors) = parser.parse_query_lenient(&text);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed.box_clone())];
+        // A phrase with slop (`"a b"~2`) or with a word the analyser drops is left to the
+        // positions check; every other body phrase is answered from the word pairs.
+        let exact_phrases =
+            !text.contains('~') && text.split_whitespace().all(|w| w.len() < MAX_WORD_BYTES);
+        let matching = if exact_phrases {
+            self.with_pairs(parsed.box_clone())
+        } else {
+            parsed.box_clone()
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matching)];
         if let Some(ids) = &query.section_ids {
             let any: Vec<(Occur, Box<dyn Query>)> = ids
                 .iter()
@@ -422,7 +475,10 @@ impl SearchIndex {
             }
             let snippet = snippets[slot]
                 .as_ref()
-                .map(|g| g.snippet_from_doc(&doc).to_html())
+                .map(|g| {
+                    let text = doc.get_first(f.text).and_then(|v| v.as_str());
+                    g.snippet(text.unwrap_or_default()).to_html()
+                })
                 .unwrap_or_default();
             hits.push(Hit {
                 id: doc
@@ -451,6 +507,49 @@ impl SearchIndex {
             lenient: !errors.is_empty(),
             suggestion,
         })
+    }
+
+    /// `query` with each phrase on a body field answered from that language's word pairs:
+    /// a two-word phrase becomes one pair term; a longer one must hold all its pairs, which
+    /// leaves the positions check only the few stories that do.
+    fn with_pairs(&self, query: Box<dyn Query>) -> Box<dyn Query> {
+        if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+            let clauses = boolean
+                .clauses()
+                .iter()
+                .map(|(occur, clause)| (*occur, self.with_pairs(clause.box_clone())))
+                .collect();
+            return Box::new(BooleanQuery::new(clauses));
+        }
+        let Some(phrase) = query.downcast_ref::<PhraseQuery>() else {
+            return query;
+        };
+        let Some(slot) = self.fields.body.iter().position(|f| *f == phrase.field()) else {
+            return query;
+        };
+        let terms = phrase.phrase_terms();
+        let Some(words) = terms
+            .iter()
+            .map(|term| term.value().as_str().map(str::to_owned))
+            .collect::<Option<Vec<String>>>()
+        else {
+            return query;
+        };
+        let pair_terms: Vec<Box<dyn Query>> = words
+            .windows(2)
+            .map(|w| {
+                let term =
+                    Term::from_field_text(self.fields.pairs[slot], &format!("{} {}", w[0], w[1]));
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>
+            })
+            .collect();
+        match <[Box<dyn Query>; 1]>::try_from(pair_terms) {
+            Ok([pair]) => pair,
+            Err(mut all) => {
+                all.push(query);
+                Box::new(BooleanQuery::intersection(all))
+            }
+        }
     }
 
     /// The query with every word the site never uses replaced by the most common word
@@ -512,6 +611,26 @@ impl SearchIndex {
             }
         }
         Ok(changed.then(|| words.join(" ")))
+    }
+}
+
+/// Each pair of neighbouring words as one token "first second".
+fn word_pairs(words: &[Token]) -> PreTokenizedString {
+    let tokens = words
+        .windows(2)
+        .filter(|w| w[0].position + 1 == w[1].position)
+        .enumerate()
+        .map(|(position, w)| Token {
+            offset_from: w[0].offset_from,
+            offset_to: w[1].offset_to,
+            position,
+            text: format!("{} {}", w[0].text, w[1].text),
+            position_length: 1,
+        })
+        .collect();
+    PreTokenizedString {
+        text: String::new(),
+        tokens,
     }
 }
 
@@ -801,6 +920,33 @@ mod tests {
             .hits[0];
         assert!(hit.snippet.contains("<b>Officers</b>"), "{}", hit.snippet);
         assert_eq!(hit.headline, "Police raided the camp at dawn");
+    }
+
+    #[test]
+    fn body_phrases_from_word_pairs_match_exactly() {
+        let index = corpus();
+        assert_eq!(ids(&index, "\"night shift\""), vec![3], "two words");
+        assert_eq!(ids(&index, "\"buses run every\""), vec![2], "three words");
+        assert_eq!(
+            ids(&index, "\"services night\""),
+            Vec::<i64>::new(),
+            "both words, not next to each other"
+        );
+        assert_eq!(ids(&index, "\"night services run\""), Vec::<i64>::new());
+        assert_eq!(ids(&index, "\"blocked roads\""), Vec::<i64>::new());
+        assert_eq!(ids(&index, "\"ناشران جوان\""), vec![5], "Persian");
+        let mut slop = ids(&index, "\"night buses\"~3");
+        slop.sort();
+        assert_eq!(slop, vec![2, 3], "with slop, words may stand apart");
+        let hit = &index
+            .search(&SearchQuery {
+                text: "\"night shift\"".into(),
+                limit: 1,
+                ..SearchQuery::default()
+            })
+            .expect("search")
+            .hits[0];
+        assert!(hit.snippet.contains("<b>night</b>"), "{}", hit.snippet);
     }
 
     #[test]
