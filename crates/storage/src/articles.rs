@@ -668,10 +668,16 @@ impl Store {
             .try_get("n")?;
 
         let n = binds.len();
+        // The page's ids are chosen from the indexes first, and only its rows are read:
+        // ordering whole rows (each about a page of SQLite's file, with the body) cost
+        // twice as much on a tag of 1,250 stories.
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, {MEDIA_COLUMNS} FROM articles a
+            "SELECT {SUMMARY_COLUMNS}, {MEDIA_COLUMNS} FROM (
+                SELECT a.id FROM articles a WHERE {filter}
+                ORDER BY a.published_at DESC, a.id DESC LIMIT ${} OFFSET ${}
+             ) chosen CROSS JOIN articles a
              LEFT JOIN media m ON m.id = a.lead_media_id
-             WHERE {filter} ORDER BY a.published_at DESC, a.id DESC LIMIT ${} OFFSET ${}",
+             WHERE a.id = chosen.id ORDER BY a.published_at DESC, a.id DESC",
             n + 1,
             n + 2
         );
@@ -809,12 +815,15 @@ impl Store {
         slug: &Slug,
         limit: u32,
     ) -> Result<Vec<ArticleSummary>> {
+        // CROSS JOIN keeps SQLite's join order: the collection's few items first. Left to
+        // itself it walked every published article looking each up in the collection, which
+        // was two thirds of the database work of an article page on 10,000 articles.
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, {MEDIA_COLUMNS} FROM collections c
-             JOIN collection_items ci ON ci.collection_id = c.id
-             JOIN articles a ON a.id = ci.article_id
+             CROSS JOIN collection_items ci CROSS JOIN articles a
              LEFT JOIN media m ON m.id = a.lead_media_id
-             WHERE {PUBLIC} AND c.slug = $2 ORDER BY ci.position LIMIT $3"
+             WHERE ci.collection_id = c.id AND a.id = ci.article_id AND {PUBLIC} AND c.slug = $2
+             ORDER BY ci.position LIMIT $3"
         );
         let rows = sqlx::query(&sql)
             .bind(Utc::now().timestamp())
