@@ -329,7 +329,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Reindex { site } => {
             let config = site.load()?;
-            let store = open_store(&config).await?;
+            let store = open_store_for_batch(&config).await?;
             let (index, _) = broadsheet_search::SearchIndex::open(&config.search_dir)
                 .with_context(|| {
                     format!(
@@ -347,7 +347,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Export { out, site } => {
             let config = site.load()?;
-            let store = open_store(&config).await?;
+            let store = open_store_for_batch(&config).await?;
             // The export reads no index: a running server holds it.
             let app = build_app(&config, store.clone(), false).await?;
             let report = broadsheet_web::export::export(&app, &out)
@@ -736,7 +736,16 @@ async fn check_address(
 }
 
 async fn open_store(config: &Config) -> Result<Store> {
-    Store::open(&config.database_url).await.with_context(|| {
+    opened(config, Store::open(&config.database_url).await)
+}
+
+/// The database for a job that reads all of it (export, reindex); see `Store::open_for_batch`.
+async fn open_store_for_batch(config: &Config) -> Result<Store> {
+    opened(config, Store::open_for_batch(&config.database_url).await)
+}
+
+fn opened(config: &Config, store: Result<Store, broadsheet_storage::StoreError>) -> Result<Store> {
+    store.with_context(|| {
         format!(
             "cannot open the database {} (from {})",
             config.database_url, config.source

@@ -328,30 +328,26 @@ impl Store {
 
     /// The article at a URL path with its bylines, tags and lead image, whatever its status.
     pub async fn article_by_path(&self, path: &str) -> Result<Option<ArticleDetail>> {
-        let sql = format!("SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.path = $1");
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS}, {MEDIA_COLUMNS} FROM articles a
+             LEFT JOIN media m ON m.id = a.lead_media_id WHERE a.path = $1"
+        );
         let row = sqlx::query(&sql)
             .bind(path)
             .fetch_optional(&self.pool)
             .await?;
-        let Some(article) = row.as_ref().map(article_from).transpose()? else {
+        let Some(row) = row else {
             return Ok(None);
         };
+        let (mut article, lead) = (article_from(&row)?, MediaRow::from_prefixed(&row)?);
         // The related rows are independent reads: ask for them at once (several pooled
-        // connections), so a cold article page waits for one round trip, not five.
-        let (id, lead_id) = (article.id, article.draft.lead_media_id);
-        let (mut article, tags, lead, bylines, corrections) = tokio::try_join!(
-            self.with_bylines(article),
-            self.tags_of(id),
-            async {
-                match lead_id {
-                    Some(media_id) => self.media(media_id).await,
-                    None => Ok(None),
-                }
-            },
-            self.bylines_of(id),
-            self.corrections(id),
-        )?;
+        // connections), so a cold article page waits for one round trip, not three.
+        let id = article.id;
+        let (tags, bylines, corrections) =
+            tokio::try_join!(self.tags_of(id), self.bylines_of(id), self.corrections(id))?;
         article.draft.tags = tags.iter().map(|t| t.name.clone()).collect();
+        let (drafted, bylines) = bylines.into_iter().unzip();
+        article.draft.bylines = drafted;
         Ok(Some(ArticleDetail {
             bylines,
             tags,
@@ -372,23 +368,12 @@ impl Store {
 
     /// Fills in the draft's bylines from their table.
     async fn with_bylines(&self, mut article: Article) -> Result<Article> {
-        let rows = sqlx::query("SELECT author_id, guest_name FROM article_bylines WHERE article_id = $1 ORDER BY position")
-            .bind(article.id)
-            .fetch_all(&self.pool)
-            .await?;
-        article.draft.bylines = rows
-            .iter()
-            .map(|r| {
-                let author: Option<i64> = r.try_get("author_id")?;
-                let guest: Option<String> = r.try_get("guest_name")?;
-                Ok(match author {
-                    Some(author_id) => Byline::Staff { author_id },
-                    None => Byline::Guest {
-                        name: guest.unwrap_or_default(),
-                    },
-                })
-            })
-            .collect::<Result<_>>()?;
+        article.draft.bylines = self
+            .bylines_of(article.id)
+            .await?
+            .into_iter()
+            .map(|(byline, _)| byline)
+            .collect();
         Ok(article)
     }
 
@@ -570,9 +555,11 @@ impl Store {
         Ok(row.map(|r| r.try_get("path")).transpose()?)
     }
 
-    async fn bylines_of(&self, article_id: Id) -> Result<Vec<BylineView>> {
+    /// An article's bylines as the draft holds them and as readers see them (with the
+    /// staff author's name and page), in order.
+    async fn bylines_of(&self, article_id: Id) -> Result<Vec<(Byline, BylineView)>> {
         let rows = sqlx::query(
-            "SELECT b.guest_name, au.name, au.slug FROM article_bylines b
+            "SELECT b.author_id, b.guest_name, au.name, au.slug FROM article_bylines b
              LEFT JOIN authors au ON au.id = b.author_id
              WHERE b.article_id = $1 ORDER BY b.position",
         )
@@ -581,12 +568,20 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let author: Option<i64> = r.try_get("author_id")?;
                 let guest: Option<String> = r.try_get("guest_name")?;
                 let name: Option<String> = r.try_get("name")?;
-                Ok(BylineView {
+                let byline = match author {
+                    Some(author_id) => Byline::Staff { author_id },
+                    None => Byline::Guest {
+                        name: guest.clone().unwrap_or_default(),
+                    },
+                };
+                let view = BylineView {
                     name: guest.or(name).unwrap_or_default(),
                     author_slug: r.try_get("slug")?,
-                })
+                };
+                Ok((byline, view))
             })
             .collect()
     }

@@ -110,7 +110,7 @@ async fn main() {
     std::fs::create_dir_all(&dir).expect("work folder");
     let db = dir.join("site.db");
     let fresh = !db.exists();
-    let store = Store::open(&format!("sqlite://{}", db.display()))
+    let store = Store::open_for_batch(&format!("sqlite://{}", db.display()))
         .await
         .expect("store");
     let media = dir.join("media");

@@ -3,7 +3,7 @@
 //! content clears them.
 
 use axum::body::Bytes;
-use broadsheet_domain::{SectionTree, SiteSettings};
+use broadsheet_domain::{ArticleSummary, SectionTree, SiteSettings, Slug, EDITORS_CHOICE};
 use broadsheet_storage::{Store, StoreError};
 use std::collections::HashMap;
 use std::io::Write;
@@ -66,12 +66,17 @@ impl CachedPage {
 }
 
 /// What every page needs besides its own content: the section tree, the standing pages,
-/// and the settings with the site's addresses as they stand now.
+/// the settings with the site's addresses as they stand now, and the editors' choice that
+/// the front page and every article show.
 pub struct ChromeData {
     pub tree: SectionTree,
     pub pages: Vec<(String, String)>,
     pub settings: SiteSettings,
+    pub editors_choice: Vec<ArticleSummary>,
 }
+
+/// How many stories of the editors' choice pages show.
+pub const EDITORS_CHOICE_SIZE: u32 = 6;
 
 /// One render of a page that requests for it wait on together. Holds the page once
 /// rendered, or None when the render failed (each waiter then renders for itself).
@@ -173,6 +178,9 @@ impl PageCache {
             tree: store.section_tree().await?,
             pages: store.page_links().await?,
             settings: configured.with_addresses(&store.addresses().await?),
+            editors_choice: store
+                .collection_articles(&Slug::parse(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
+                .await?,
         });
         if let Ok(mut slot) = self.chrome.write() {
             if self.generation() == generation {

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum::response::Response;
 use broadsheet_domain::paging::page_count;
 use broadsheet_domain::{
-    FeedScope, PageNumber, Route, SiteSettings, Slug, TvFormat, EDITORS_CHOICE, TOP_STORIES,
+    ArticleSummary, FeedScope, PageNumber, Route, SiteSettings, Slug, TvFormat, TOP_STORIES,
 };
 use broadsheet_render::{ArticlePage, Chrome, HomePage, ListingPage, Pager, SectionPage};
 use broadsheet_storage::Listing;
@@ -17,7 +17,6 @@ const PER_PAGE: u32 = 20;
 const HOME_TOP_STORIES: u32 = 7;
 const HOME_PER_SECTION: u32 = 4;
 const RELATED: u32 = 4;
-const EDITORS_CHOICE_SIZE: u32 = 6;
 /// Videos on `/video` and in the TV feeds.
 const MAX_VIDEOS: i64 = 200;
 
@@ -79,17 +78,20 @@ const XML: &str = "application/xml; charset=utf-8";
 async fn article_page(
     app: &App,
     chrome: &Chrome<'_>,
+    editors_choice: &[ArticleSummary],
     detail: &broadsheet_domain::ArticleDetail,
 ) -> Result<String, AppError> {
     let store = &app.store;
-    let editors_slug = slug(EDITORS_CHOICE)?;
     // Independent reads, asked for at once.
-    let (related, mut editors_choice, translations) = tokio::try_join!(
+    let (related, translations) = tokio::try_join!(
         store.related(&detail.article, RELATED),
-        store.collection_articles(&editors_slug, EDITORS_CHOICE_SIZE),
         store.translations_of(&detail.article),
     )?;
-    editors_choice.retain(|a| a.id != detail.article.id);
+    let editors_choice: Vec<_> = editors_choice
+        .iter()
+        .filter(|a| a.id != detail.article.id)
+        .cloned()
+        .collect();
     Ok(app.renderer.article(
         chrome,
         &ArticlePage {
@@ -122,7 +124,7 @@ pub(crate) async fn preview(
     if detail.article.draft.published_at.is_none() {
         detail.article.draft.published_at = Some(Utc::now());
     }
-    article_page(app, &chrome, &detail).await
+    article_page(app, &chrome, &data.editors_choice, &detail).await
 }
 
 /// The body and content type of a route's page, feed or sitemap: the one code path for
@@ -156,9 +158,6 @@ pub(crate) async fn render(
             } else {
                 top
             };
-            let editors_choice = store
-                .collection_articles(&slug(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
-                .await?;
             let shown: Vec<i64> = front.iter().map(|a| a.id).collect();
             let mut latest_by_section = Vec::new();
             for section in data.tree.children(None) {
@@ -173,7 +172,7 @@ pub(crate) async fn render(
             let home = HomePage {
                 lead: front.first(),
                 top_stories: front.get(1..).unwrap_or_default(),
-                editors_choice: &editors_choice,
+                editors_choice: &data.editors_choice,
                 latest_by_section: &latest_by_section,
             };
             app.renderer.home(&chrome, &home)?
@@ -207,7 +206,7 @@ pub(crate) async fn render(
             if !detail.is_public(Utc::now()) {
                 return Err(AppError::NotFound);
             }
-            article_page(app, &chrome, &detail).await?
+            article_page(app, &chrome, &data.editors_choice, &detail).await?
         }
         Route::Tag(tag_slug) => {
             let tag = store
