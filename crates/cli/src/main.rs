@@ -337,7 +337,8 @@ async fn run(command: Command) -> Result<()> {
                         config.search_dir.display()
                     )
                 })?;
-            let count = broadsheet_web::search::rebuild(&store, &index).await?;
+            let count =
+                broadsheet_web::search::rebuild(&store, &std::sync::Arc::new(index)).await?;
             store.close().await;
             println!(
                 "Indexed {count} published articles in {}.",

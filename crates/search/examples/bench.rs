@@ -10,7 +10,7 @@ use broadsheet_domain::{
     Article, ArticleDetail, ArticleDraft, ArticleStatus, Byline, Language, Section, SectionTree,
     Slug,
 };
-use broadsheet_search::{Indexed, SearchIndex, SearchQuery};
+use broadsheet_search::{SearchIndex, SearchQuery};
 use chrono::{Duration, Utc};
 use std::time::Instant;
 
@@ -175,10 +175,7 @@ fn main() {
     let (index, _) = SearchIndex::open(&dir).expect("index");
     let started = Instant::now();
     index
-        .rebuild(details.iter().map(|detail| Indexed {
-            detail,
-            sections: &tree,
-        }))
+        .rebuild(details.into_iter().map(Ok), &tree)
         .expect("rebuild");
     let indexing = started.elapsed();
     println!(

@@ -52,6 +52,8 @@ pub enum SearchError {
     Index(#[from] tantivy::TantivyError),
     #[error("search index folder {0}: {1}")]
     Folder(String, std::io::Error),
+    #[error("the articles to index could not be read: {0}")]
+    Source(String),
 }
 
 struct Fields {
@@ -333,16 +335,29 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Replaces the whole index with these articles.
-    pub fn rebuild<'a>(
+    /// Replaces the whole index with these articles. They are taken one at a time, so a
+    /// caller can read them from the database as indexing goes instead of holding them all;
+    /// if reading one fails, the index is left as it was.
+    pub fn rebuild(
         &self,
-        articles: impl IntoIterator<Item = Indexed<'a>>,
+        articles: impl IntoIterator<Item = Result<ArticleDetail, String>>,
+        sections: &SectionTree,
     ) -> Result<usize, SearchError> {
         let mut writer = self.writer();
         writer.delete_all_documents()?;
         let mut count = 0;
-        for article in articles {
-            writer.add_document(self.document(&article))?;
+        for detail in articles {
+            let detail = match detail {
+                Ok(detail) => detail,
+                Err(e) => {
+                    writer.rollback()?;
+                    return Err(SearchError::Source(e));
+                }
+            };
+            writer.add_document(self.document(&Indexed {
+                detail: &detail,
+                sections,
+            }))?;
             count += 1;
         }
         writer.commit()?;
@@ -792,10 +807,7 @@ mod tests {
             ),
         ];
         let count = index
-            .rebuild(articles.iter().map(|detail| Indexed {
-                detail,
-                sections: &tree,
-            }))
+            .rebuild(articles.into_iter().map(Ok), &tree)
             .expect("rebuild");
         assert_eq!(count, 8);
         index
@@ -920,6 +932,20 @@ mod tests {
             .hits[0];
         assert!(hit.snippet.contains("<b>Officers</b>"), "{}", hit.snippet);
         assert_eq!(hit.headline, "Police raided the camp at dawn");
+    }
+
+    #[test]
+    fn a_rebuild_that_cannot_read_its_articles_leaves_the_index_as_it_was() {
+        let index = corpus();
+        let replacement = article(9, 1, "en", "Ferry strike", "No boats today.", 1);
+        let result = index.rebuild(
+            [Ok(replacement), Err("the database went away".to_owned())],
+            &tree(),
+        );
+        assert!(matches!(result, Err(SearchError::Source(_))), "{result:?}");
+        assert_eq!(ids(&index, "raid"), vec![1]);
+        assert!(ids(&index, "ferry").is_empty());
+        assert_eq!(index.len(), 8);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use broadsheet_domain::{ArticleDetail, SectionTree};
 use broadsheet_search::{Indexed, Results, SearchIndex, SearchQuery};
 use broadsheet_storage::{ChangeEvent, Store};
 use chrono::Utc;
+use std::sync::Arc;
 
 /// Re-indexes each article the store announces as changed: published ones are added or
 /// replaced, anything else is removed. Runs in the background, so it never slows a save.
@@ -52,20 +53,39 @@ async fn index_article(store: &Store, index: &SearchIndex, id: i64) -> Result<()
     result.map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Rebuilds the whole index from the published articles in the database.
-pub async fn rebuild(store: &Store, index: &SearchIndex) -> Result<usize, AppError> {
+/// Rebuilds the whole index from the published articles in the database. The articles
+/// are read while the index takes them (a few hundred in hand at a time), so rebuilding
+/// 100,000 stories does not hold them all in memory.
+pub async fn rebuild(store: &Store, index: &Arc<SearchIndex>) -> Result<usize, AppError> {
     let tree: SectionTree = store.section_tree().await?;
-    let mut details: Vec<ArticleDetail> = Vec::new();
-    for summary in store.all_published().await? {
-        if let Some(detail) = store.article_by_path(&summary.path).await? {
-            details.push(detail);
+    let paths: Vec<String> = store
+        .published_outline()
+        .await?
+        .into_iter()
+        .map(|article| article.path)
+        .collect();
+    let (articles, arriving) = tokio::sync::mpsc::channel::<Result<ArticleDetail, String>>(256);
+    let indexing = tokio::task::spawn_blocking({
+        let index = index.clone();
+        let mut arriving = arriving;
+        move || index.rebuild(std::iter::from_fn(|| arriving.blocking_recv()), &tree)
+    });
+    for path in paths {
+        let read = match store.article_by_path(&path).await {
+            Ok(None) => continue, // unpublished meanwhile
+            Ok(Some(detail)) => Ok(detail),
+            Err(e) => Err(e.to_string()),
+        };
+        let failed = read.is_err();
+        // A closed channel means indexing stopped; its error is reported below.
+        if articles.send(read).await.is_err() || failed {
+            break;
         }
     }
-    index
-        .rebuild(details.iter().map(|detail| Indexed {
-            detail,
-            sections: &tree,
-        }))
+    drop(articles);
+    indexing
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
