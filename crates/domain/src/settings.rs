@@ -130,9 +130,18 @@ fn strip_port(host: &str) -> &str {
 
 /// Onion services and local hosts are reached over plain HTTP; everything else over HTTPS.
 pub fn base_url(host: &str) -> String {
+    format!("{}://{}", scheme(host), host)
+}
+
+/// "http" for onion services and local addresses (no certificates there), else "https".
+pub fn scheme(host: &str) -> &'static str {
     let plain =
         host.ends_with(".onion") || host.starts_with("127.0.0.1") || host.starts_with("localhost");
-    format!("{}://{}", if plain { "http" } else { "https" }, host)
+    if plain {
+        "http"
+    } else {
+        "https"
+    }
 }
 
 #[cfg(test)]

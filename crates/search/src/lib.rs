@@ -43,6 +43,8 @@ const LANGUAGES: &[(&str, Option<Language>)] = &[
 pub const MAX_QUERY_CHARS: usize = 300;
 /// Longer words are not indexed (they are not words).
 const MAX_WORD_BYTES: usize = 40;
+/// Memory the writer may fill before it writes a segment, shared by its threads.
+const WRITER_BUDGET: usize = 30_000_000;
 /// How many best matches are re-ranked for recency and paged through.
 const CANDIDATES: usize = 500;
 
@@ -241,7 +243,7 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = index.writer(30_000_000)?;
+        let writer = index.writer(WRITER_BUDGET)?;
         Ok(SearchIndex {
             index,
             reader,
@@ -367,6 +369,10 @@ impl SearchIndex {
         if segments.len() > 1 {
             writer.merge(&segments).wait()?;
         }
+        // A fresh writer: the old one's threads end, and with them the memory they filled
+        // during the bulk load (the allocator returns an idle thread's memory only when it
+        // ends).
+        *writer = self.index.writer(WRITER_BUDGET)?;
         self.reader.reload()?;
         Ok(count)
     }

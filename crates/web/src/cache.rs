@@ -3,6 +3,7 @@
 //! content clears them.
 
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use broadsheet_domain::{ArticleSummary, SectionTree, SiteSettings, Slug, EDITORS_CHOICE};
 use broadsheet_storage::{Store, StoreError};
 use std::collections::HashMap;
@@ -18,7 +19,8 @@ const MAX_BYTES: usize = 32 * 1024 * 1024;
 pub struct CachedPage {
     pub content_type: &'static str,
     pub identity: Bytes,
-    pub etag: String,
+    /// The quoted ETag, ready to send (cloning it per response copies nothing).
+    pub etag: HeaderValue,
     /// Compressed on first request for each encoding, then kept: a page nobody asks for
     /// gzipped is never gzipped, and a cold render pays for one encoding at most.
     gzip: OnceLock<Bytes>,
@@ -28,7 +30,9 @@ pub struct CachedPage {
 impl CachedPage {
     pub fn new(body: String, content_type: &'static str) -> CachedPage {
         let identity = Bytes::from(body);
-        let etag = format!("\"{}\"", &blake3::hash(&identity).to_hex()[..32]);
+        let quoted = format!("\"{}\"", &blake3::hash(&identity).to_hex()[..32]);
+        let etag = HeaderValue::from_maybe_shared(Bytes::from(quoted))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"\""));
         CachedPage {
             content_type,
             identity,

@@ -64,7 +64,8 @@ pub async fn cached(
 
 /// Sends a cached page in the best encoding the client accepts, or 304 when it has it.
 pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {
-    let mut headers = HeaderMap::new();
+    // Room for these and the security headers added on the way out, so it never grows.
+    let mut headers = HeaderMap::with_capacity(16);
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(page.content_type),
@@ -77,10 +78,8 @@ pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {
             "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400",
         ),
     );
-    if let Ok(etag) = HeaderValue::from_str(&page.etag) {
-        headers.insert(header::ETAG, etag);
-    }
-    if etag_matches(request, &page.etag) {
+    headers.insert(header::ETAG, page.etag.clone());
+    if etag_matches(request, page.etag.as_bytes()) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     let body = match preferred_encoding(request) {
@@ -97,42 +96,37 @@ pub fn page(page: &CachedPage, request: &HeaderMap) -> Response {
     (StatusCode::OK, headers, Body::from(body)).into_response()
 }
 
-fn etag_matches(request: &HeaderMap, etag: &str) -> bool {
+fn etag_matches(request: &HeaderMap, etag: &[u8]) -> bool {
     request
         .get_all(header::IF_NONE_MATCH)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == etag || t == "*")
+        .any(|t| t.as_bytes() == etag || t == "*")
 }
 
 /// "br" or "gzip" when the client accepts it (q above zero), brotli first.
 fn preferred_encoding(request: &HeaderMap) -> Option<&'static str> {
-    let accepted: Vec<(String, bool)> = request
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|part| {
-            let mut pieces = part.split(';');
-            let name = pieces
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase();
-            let refused = pieces.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (name, !refused)
-        })
-        .collect();
-    ["br", "gzip"]
-        .into_iter()
-        .find(|enc| accepted.iter().any(|(name, ok)| *ok && name == enc))
+    let accepts = |encoding: &str| {
+        request
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|part| {
+                let mut pieces = part.split(';');
+                let name = pieces.next().unwrap_or_default().trim();
+                let refused = pieces.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                name.eq_ignore_ascii_case(encoding) && !refused
+            })
+    };
+    ["br", "gzip"].into_iter().find(|enc| accepts(enc))
 }
 
 pub fn redirect(location: &str) -> Response {
@@ -258,7 +252,7 @@ fn static_file(
     if let Ok(value) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, value);
     }
-    if etag_matches(request, &etag) {
+    if etag_matches(request, etag.as_bytes()) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     (StatusCode::OK, headers, Body::from(bytes)).into_response()

@@ -134,8 +134,7 @@ async fn hosts(State(app): State<SharedApp>, request: Request, next: Next) -> Re
     };
     // Browsers keep to HTTPS on the site's own addresses that are served over it (not the
     // onion service, not a local address), so nobody can strip TLS on the way.
-    let hsts = settings.knows_host(&host)
-        && broadsheet_domain::settings::base_url(&host).starts_with("https:");
+    let hsts = settings.knows_host(&host) && broadsheet_domain::settings::scheme(&host) == "https";
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if newsroom {
