@@ -347,15 +347,15 @@ mod tests {
     fn matches_etags() {
         assert!(etag_matches(
             &with(header::IF_NONE_MATCH, "\"a\", \"b\""),
-            "\"b\""
+            b"\"b\""
         ));
         assert!(etag_matches(
             &with(header::IF_NONE_MATCH, "W/\"b\""),
-            "\"b\""
+            b"\"b\""
         ));
         assert!(!etag_matches(
             &with(header::IF_NONE_MATCH, "\"c\""),
-            "\"b\""
+            b"\"b\""
         ));
     }
 }
