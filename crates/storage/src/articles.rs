@@ -686,7 +686,7 @@ impl Store {
         Ok((summaries, u64::try_from(total).unwrap_or_default()))
     }
 
-    /// Every published article, newest first, in one query: for exports and index builds.
+    /// Every published article, newest first, in one query.
     pub async fn all_published(&self) -> Result<Vec<ArticleSummary>> {
         let listing = Listing {
             limit: u32::MAX,
