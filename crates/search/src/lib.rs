@@ -369,10 +369,6 @@ impl SearchIndex {
         if segments.len() > 1 {
             writer.merge(&segments).wait()?;
         }
-        // A fresh writer: the old one's threads end, and with them the memory they filled
-        // during the bulk load (the allocator returns an idle thread's memory only when it
-        // ends).
-        *writer = self.index.writer(WRITER_BUDGET)?;
         self.reader.reload()?;
         Ok(count)
     }
