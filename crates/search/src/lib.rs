@@ -136,17 +136,13 @@ fn analyser(stemmer: Option<Language>) -> TextAnalyzer {
 
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let text = |analyser: &str, stored: bool| {
-        let options = TextOptions::default().set_indexing_options(
+    // Indexed only: what a hit shows is read from `title` and `text`.
+    let text = |analyser: &str| {
+        TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(analyser)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
-        if stored {
-            options.set_stored()
-        } else {
-            options
-        }
+        )
     };
     let id = builder.add_i64_field("id", INDEXED | STORED | FAST);
     let path = builder.add_text_field("path", STORED);
@@ -156,8 +152,8 @@ fn schema() -> (Schema, Fields) {
     let mut body = Vec::new();
     let mut pairs = Vec::new();
     for (name, _) in LANGUAGES {
-        headline.push(builder.add_text_field(&format!("headline_{name}"), text(name, true)));
-        body.push(builder.add_text_field(&format!("body_{name}"), text(name, false)));
+        headline.push(builder.add_text_field(&format!("headline_{name}"), text(name)));
+        body.push(builder.add_text_field(&format!("body_{name}"), text(name)));
         pairs.push(
             builder.add_text_field(
                 &format!("pairs_{name}"),
@@ -169,7 +165,7 @@ fn schema() -> (Schema, Fields) {
             ),
         );
     }
-    let extra = builder.add_text_field("extra", text("other", false));
+    let extra = builder.add_text_field("extra", text("other"));
     let words = builder.add_text_field(
         "words",
         TextOptions::default().set_indexing_options(
