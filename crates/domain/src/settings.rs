@@ -61,15 +61,24 @@ impl SiteSettings {
     /// ("self"), so its readers stay on it; on every other host the primary is canonical.
     /// Returns the settings to render with when they differ.
     pub fn for_host(&self, host: &str) -> Option<SiteSettings> {
-        let bare = strip_port(host);
-        let own = self.alternate_hosts.iter().find(|h| {
-            strip_port(h) == bare
-                && (is_onion(h) || self.self_canonical_hosts.iter().any(|s| s == *h))
-        })?;
+        let own = self.self_canonical_host(host)?;
         Some(SiteSettings {
-            primary_host: own.clone(),
+            primary_host: own.to_owned(),
             ..self.clone()
         })
+    }
+
+    /// The alternate address `host` names when pages fetched on it name it as canonical
+    /// (see `for_host`).
+    pub fn self_canonical_host(&self, host: &str) -> Option<&str> {
+        let bare = strip_port(host);
+        self.alternate_hosts
+            .iter()
+            .find(|h| {
+                strip_port(h) == bare
+                    && (is_onion(h) || self.self_canonical_hosts.iter().any(|s| s == *h))
+            })
+            .map(String::as_str)
     }
 
     /// Alternate addresses readers may use, as full URLs for the footer.

@@ -100,6 +100,8 @@ pub struct Store {
     /// does not act twice on its own changes.
     postgres_url: Option<String>,
     node: u64,
+    /// True while this node is listening for the other nodes' changes (PostgreSQL).
+    listening: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// What a connection is for: serving keeps memory small, a batch job reads fast.
@@ -176,6 +178,7 @@ impl Store {
             write_turn: Arc::new(Mutex::new(())),
             postgres_url: (backend == Backend::Postgres).then(|| url.clone()),
             node,
+            listening: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 
@@ -287,6 +290,7 @@ impl Store {
         let events = self.events.clone();
         let node = self.node.to_string();
         let weak = Arc::downgrade(&self.write_turn);
+        let listening = self.listening.clone();
         tokio::spawn(async move {
             let mut first = true;
             // Runs while the store lives; reconnects with a pause after any failure.
@@ -299,6 +303,7 @@ impl Store {
                                 let _ = events.send(ChangeEvent::Everything);
                             }
                             first = false;
+                            listening.send_replace(true);
                             loop {
                                 let received = tokio::time::timeout(
                                     std::time::Duration::from_secs(5),
@@ -312,6 +317,7 @@ impl Store {
                                     Err(_) => continue,
                                     Ok(Err(e)) => {
                                         tracing::warn!(error = %e, "change notifications interrupted");
+                                        listening.send_replace(false);
                                         break;
                                     }
                                     Ok(Ok(note)) => {
@@ -332,6 +338,14 @@ impl Store {
                 tokio::time::sleep(std::time::Duration::from_secs(2)).await;
             }
         });
+    }
+
+    /// Waits until this node listens for the other nodes' changes (see
+    /// `follow_other_nodes`), for at most `limit`; true if it does. Always false on SQLite.
+    pub async fn listening_to_other_nodes(&self, limit: std::time::Duration) -> bool {
+        let mut state = self.listening.subscribe();
+        let listening = tokio::time::timeout(limit, state.wait_for(|listening| *listening)).await;
+        matches!(listening, Ok(Ok(_)))
     }
 }
 

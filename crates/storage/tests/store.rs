@@ -811,8 +811,12 @@ async fn nodes_sharing_a_postgres_database_hear_each_others_changes() {
     let node_b = Store::open(&url).await.expect("node b");
     node_b.follow_other_nodes();
     let mut heard = node_b.subscribe();
-    // Give the listener a moment to start listening.
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(
+        node_b
+            .listening_to_other_nodes(std::time::Duration::from_secs(10))
+            .await,
+        "node b never started listening"
+    );
     let news = section(&node_a, None, "news").await;
     let article = node_a
         .create_article(&draft(news.id, "shared", Some(0)))

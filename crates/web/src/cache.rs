@@ -175,12 +175,17 @@ impl PageCache {
         }
     }
 
+    /// The chrome if it is loaded, without waiting for the database.
+    pub fn chrome_loaded(&self) -> Option<Arc<ChromeData>> {
+        self.chrome.read().ok()?.clone()
+    }
+
     pub async fn chrome(
         &self,
         store: &Store,
         configured: &SiteSettings,
     ) -> Result<Arc<ChromeData>, StoreError> {
-        if let Some(chrome) = self.chrome.read().ok().and_then(|c| c.clone()) {
+        if let Some(chrome) = self.chrome_loaded() {
             return Ok(chrome);
         }
         let generation = self.generation();

@@ -94,7 +94,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use tower::ServiceExt;
-    let router = router(app);
+    let router = router(app.clone());
     let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -116,17 +116,25 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = router
+        let routed = router
             .clone()
-            .layer(axum::Extension(axum::extract::ConnectInfo(remote)))
-            .map_request(|request: axum::http::Request<hyper::body::Incoming>| {
-                request.map(axum::body::Body::new)
-            });
+            .layer(axum::Extension(axum::extract::ConnectInfo(remote)));
+        let app = app.clone();
+        // Pages already rendered are answered before routing (`routes::cached_page`).
+        let service = hyper::service::service_fn(
+            move |request: axum::http::Request<hyper::body::Incoming>| {
+                let answer = routes::cached_page(&app, &request).ok_or(request);
+                let routed = routed.clone();
+                async move {
+                    match answer {
+                        Ok(hit) => Ok::<_, std::convert::Infallible>(hit),
+                        Err(request) => routed.oneshot(request.map(axum::body::Body::new)).await,
+                    }
+                }
+            },
+        );
         let connection = builder
-            .serve_connection_with_upgrades(
-                TokioIo::new(stream),
-                hyper_util::service::TowerToHyperService::new(service),
-            )
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {

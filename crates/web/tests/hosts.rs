@@ -78,6 +78,42 @@ async fn the_same_page_on_two_hosts_differs_only_where_the_policy_says() {
 }
 
 #[tokio::test]
+async fn a_page_from_the_cache_is_answered_as_its_first_render_was() {
+    let site = common::start(None).await;
+    let path = site.path_of("tigris-water-deal-signed").await;
+    site.app.cache.clear();
+    let head = |response: &reqwest::Response| {
+        let mut headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter(|(name, _)| *name != header::DATE)
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("?").to_owned()))
+            .collect();
+        headers.sort();
+        (response.status(), headers)
+    };
+    let rendered = fetch(&site, PRIMARY, &path).await;
+    let from_cache = fetch(&site, PRIMARY, &path).await;
+    let rendered_head = head(&rendered);
+    assert_eq!(head(&from_cache), rendered_head);
+    for name in [
+        "strict-transport-security",
+        "onion-location",
+        "content-security-policy",
+        "etag",
+    ] {
+        assert!(
+            rendered_head.1.iter().any(|(n, _)| n == name),
+            "{name} in {rendered_head:?}"
+        );
+    }
+    assert_eq!(
+        from_cache.text().await.expect("body"),
+        rendered.text().await.expect("body")
+    );
+}
+
+#[tokio::test]
 async fn unknown_hosts_are_served_or_refused_as_configured() {
     let site = common::start(None).await;
     assert_eq!(
@@ -96,6 +132,11 @@ async fn unknown_hosts_are_served_or_refused_as_configured() {
         StatusCode::MISDIRECTED_REQUEST
     );
     assert_eq!(fetch(&strict, MIRROR, "/").await.status(), StatusCode::OK);
+    assert_eq!(
+        fetch(&strict, "evil.example", "/").await.status(),
+        StatusCode::MISDIRECTED_REQUEST,
+        "refused also once the page is in the cache"
+    );
     assert_eq!(
         fetch(&strict, &format!("{PRIMARY}:443"), "/")
             .await

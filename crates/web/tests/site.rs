@@ -566,6 +566,11 @@ async fn pages_are_cached_with_etags_and_precompressed() {
         .await
         .expect("head");
     assert_eq!(head.status(), StatusCode::OK);
+    // The length a GET would send, and no body.
+    assert_eq!(
+        head.headers()[header::CONTENT_LENGTH].to_str().ok(),
+        Some(plain.len().to_string().as_str())
+    );
     assert!(head.bytes().await.expect("body").is_empty());
 }
 
