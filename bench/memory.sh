@@ -6,30 +6,46 @@
 # the front, section, tag pages, feeds and searches, and samples VmRSS every half second.
 #   bench/memory.sh                100,000 articles, 60 s of load
 #   bench/memory.sh 10000 20s      a quick run
+#   bench/memory.sh 100000 60s DIR generate into DIR once and keep it; later runs reuse it
+#                                  (the generator takes about two minutes for 100,000)
+#   LOAD_DURING_REBUILD=1 bench/memory.sh ...   load while the index is still being built
 set -euo pipefail
 cd "$(dirname "$0")/.."
-count=${1:-100000} duration=${2:-60s}
+count=${1:-100000} duration=${2:-60s} keep=${3:-}
 for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || apt-get install -y -qq wrk curl >/dev/null
 done
 cargo build --release --quiet -p broadsheet
 cargo build --release --quiet -p broadsheet-web --example export_bench
-work=$(mktemp -d -p "$( [ -d /dev/shm ] && echo /dev/shm || echo /tmp )")
-cleanup() { kill "${bs_pid:-}" "${mon_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+if [ -n "$keep" ]; then
+  work=$keep
+  mkdir -p "$work"
+  cleanup() { kill "${bs_pid:-}" "${mon_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; }
+else
+  work=$(mktemp -d -p "$( [ -d /dev/shm ] && echo /dev/shm || echo /tmp )")
+  cleanup() { kill "${bs_pid:-}" "${mon_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+fi
 trap cleanup EXIT
 
-./target/release/examples/export_bench "$count" "$work" --generate-only
-mv "$work/site.db" "$work/broadsheet.db"
+if [ ! -e "$work/broadsheet.db" ]; then
+  ./target/release/examples/export_bench "$count" "$work" --generate-only
+  rm -rf "$work/hugo"  # the Markdown for Hugo; only the export bench needs it
+  mv "$work/site.db" "$work/broadsheet.db"
+fi
 RUST_LOG=warn BROADSHEET_LISTEN=127.0.0.1:0 ./target/release/broadsheet serve --data "$work" > "$work/bs.out" 2> "$work/bs.err" &
 bs_pid=$!
 for _ in $(seq 1 600); do grep -q "http://" "$work/bs.out" 2>/dev/null && break; sleep 0.1; done
 bs=$(grep -o 'http://[0-9.:]*' "$work/bs.out" | head -n 1)
 [ -n "$bs" ] || { cat "$work/bs.err"; echo "Broadsheet did not start"; exit 1; }
 rss() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$bs_pid/status"; }
-# The index is rebuilt from the database at the first start; load begins once it answers.
-for _ in $(seq 1 600); do
-  curl -s "$bs/search?q=harbour" | grep -q 'stories found' && break; sleep 1
-done
+# The index is rebuilt from the database at the first start; load begins once it finds
+# stories ("0 stories found" is an index still being built), or at once with
+# LOAD_DURING_REBUILD=1 (remove DIR/search-index to have one).
+if [ -z "${LOAD_DURING_REBUILD:-}" ]; then
+  for _ in $(seq 1 600); do
+    curl -s "$bs/search?q=harbour" | grep -Eq '[1-9][0-9,]* stories found' && break; sleep 1
+  done
+fi
 idle=$(rss)
 
 python3 - "$bs" > "$work/paths.lua" <<'PY'
@@ -61,5 +77,6 @@ after=$(rss)
 split=$(awk '/RssAnon|RssFile|RssShmem/ {printf "%s %d MB  ", $1, $2 / 1024}' "/proc/$bs_pid/status")
 echo
 echo "Machine: $(nproc) cores; $count articles (SQLite); $(grep -o '","' "$work/paths.lua" | wc -l) distinct paths"
-echo "resident memory: idle after start and indexing ${idle} MB, peak under load ${peak} MB, after ${after} MB (target: under 150 MB)"
+when="after start and indexing"; [ -z "${LOAD_DURING_REBUILD:-}" ] || when="at start, index still being built"
+echo "resident memory: idle $when ${idle} MB, peak under load ${peak} MB, after ${after} MB (target: under 150 MB)"
 echo "after, by kind: $split"

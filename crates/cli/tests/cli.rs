@@ -61,12 +61,23 @@ async fn demo_creates_serves_stops_cleanly_and_reuses_its_folder() {
     let (child, address, line) = start(
         broadsheet()
             .args(["demo", "--listen", "127.0.0.1:0", "--data"])
-            .arg(&data),
+            .arg(&data)
+            .env_remove("MIMALLOC_PURGE_DELAY")
+            // An operator's own allocator setting.
+            .env("MALLOC_ARENA_MAX", "3"),
     );
     assert!(
         line.starts_with("The Meridian Ledger is being served at http://127.0.0.1:"),
         "{line}"
     );
+    // The server started itself again with the allocator settings it needs, keeping the
+    // operator's.
+    if cfg!(target_os = "linux") {
+        let environ = std::fs::read(format!("/proc/{}/environ", child.id())).expect("environ");
+        let environ: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
+        assert!(environ.contains(&&b"MIMALLOC_PURGE_DELAY=0"[..]));
+        assert!(environ.contains(&&b"MALLOC_ARENA_MAX=3"[..]));
+    }
     let (status, home) = fetch(&format!("{address}/")).await;
     assert_eq!(status, 200);
     assert!(home.contains("Upstream dams to release more water"));

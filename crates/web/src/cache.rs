@@ -189,13 +189,19 @@ impl PageCache {
             return Ok(chrome);
         }
         let generation = self.generation();
+        // Independent reads, asked for at once: one round trip to the database, not four.
+        let editors_choice = Slug::parse(EDITORS_CHOICE)?;
+        let (tree, pages, addresses, editors_choice) = tokio::try_join!(
+            store.section_tree(),
+            store.page_links(),
+            store.addresses(),
+            store.collection_articles(&editors_choice, EDITORS_CHOICE_SIZE),
+        )?;
         let chrome = Arc::new(ChromeData {
-            tree: store.section_tree().await?,
-            pages: store.page_links().await?,
-            settings: configured.with_addresses(&store.addresses().await?),
-            editors_choice: store
-                .collection_articles(&Slug::parse(EDITORS_CHOICE)?, EDITORS_CHOICE_SIZE)
-                .await?,
+            tree,
+            pages,
+            settings: configured.with_addresses(&addresses),
+            editors_choice,
         });
         if let Ok(mut slot) = self.chrome.write() {
             if self.generation() == generation {

@@ -135,13 +135,22 @@ pub(crate) async fn render(
     route: &Route,
     page: PageNumber,
 ) -> Result<(String, &'static str), AppError> {
-    let data = app.chrome().await?;
+    let store = &app.store;
+    // An article's own row does not depend on the chrome: after a change, when both must
+    // be read again, they are read at once.
+    let (data, article) = match route {
+        Route::Article { .. } => {
+            let path = canonical_path(route, &Uri::from_static("/"));
+            let (data, article) = tokio::try_join!(app.chrome(), store.article_by_path(&path))?;
+            (data, Some(article))
+        }
+        _ => (app.chrome().await?, None),
+    };
     let chrome = Chrome {
         settings,
         sections: &data.tree,
         pages: &data.pages,
     };
-    let store = &app.store;
     let html = match route {
         Route::Home => {
             let top = store
@@ -198,11 +207,7 @@ pub(crate) async fn render(
             )?
         }
         Route::Article { .. } => {
-            let path = canonical_path(route, &Uri::from_static("/"));
-            let detail = store
-                .article_by_path(&path)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let detail = article.flatten().ok_or(AppError::NotFound)?;
             if !detail.is_public(Utc::now()) {
                 return Err(AppError::NotFound);
             }
