@@ -4,6 +4,7 @@
 #
 #   bench/run.sh            full run: 3 rounds of 10 s per case
 #   bench/run.sh --smoke    1 round of 2 s per case (a minute or two)
+#   BENCH_POSTGRES_URL=postgres://... bench/run.sh   the demo on PostgreSQL (it fills that database)
 #
 # Cases: home, a section page and an article page (the demo site on SQLite), each plain,
 # asking for gzip, and asking for "gzip, br" (nginx: gzip_static and brotli_static serving
@@ -28,7 +29,10 @@ work=$(mktemp -d)
 cleanup() { kill "${bs_pid:-}" "${ng_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# Broadsheet with the demo site.
+# Broadsheet with the demo site, on SQLite or, with BENCH_POSTGRES_URL, on that database
+# (warm pages are served from memory either way; this shows it).
+database=SQLite
+if [ -n "${BENCH_POSTGRES_URL:-}" ]; then database=PostgreSQL; export BROADSHEET_DATABASE_URL=$BENCH_POSTGRES_URL; fi
 RUST_LOG=warn ./target/release/broadsheet demo --data "$work/site" --listen 127.0.0.1:0 > "$work/bs.out" 2> "$work/bs.err" &
 bs_pid=$!
 for _ in $(seq 1 100); do grep -q "http://" "$work/bs.out" 2>/dev/null && break; sleep 0.1; done
@@ -119,7 +123,7 @@ for round in $(seq 1 "$rounds"); do
 done
 
 echo
-echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t$threads -c$connections -d$duration, $rounds round(s), medians; database: SQLite"
+echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; wrk -t$threads -c$connections -d$duration, $rounds round(s), medians; database: $database"
 printf '%-8s %-5s %12s %12s %7s %10s %10s %7s %9s\n' page enc nginx_rps bs_rps ratio nginx_p99 bs_p99 ratio bytes
 for name in home section article; do
   for enc in plain gzip br; do
