@@ -22,9 +22,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///   keeps what it freed. With no delay it goes back at once: the peak fell from about 200
 ///   to 150 MB.
 /// - SQLite allocates with the C library's malloc on sqlx's connection threads, and glibc
-///   gives each thread an arena of its own that keeps freed memory: after the search index
-///   was rebuilt at start, 40 MB more stayed resident under load. Two arenas are enough
-///   for four connections that take turns.
+///   gives each thread an arena of its own that keeps freed memory: under load while the
+///   search index was rebuilt, 40 MB more stayed resident than with one arena. Two arenas
+///   are enough for four connections that take turns.
 const ALLOCATOR_SETTINGS: [(&str, &str); 2] =
     [("MIMALLOC_PURGE_DELAY", "0"), ("MALLOC_ARENA_MAX", "2")];
 
