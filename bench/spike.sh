@@ -14,7 +14,7 @@ duration=${1:-30s} connections=${2:-1000} bound_mb=${BOUND_MB:-256}
 for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || apt-get install -y -qq wrk curl >/dev/null
 done
-ulimit -n 65536 || ulimit -n 8192
+ulimit -n 65536 2>/dev/null || ulimit -n 8192
 
 cargo build --release --quiet
 work=$(mktemp -d)

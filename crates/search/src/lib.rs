@@ -326,9 +326,9 @@ impl SearchIndex {
         work(writer)
     }
 
-    /// Ends the writer's threads and opens a fresh writer. After a bulk load its idle
-    /// threads would keep the memory they filled (the allocator takes freed memory back
-    /// from a thread only when that thread runs again): 30-40 MB on 100,000 stories.
+    /// Ends the writer's threads and opens a fresh writer, with the default merge policy.
+    /// After a bulk load its idle threads would otherwise keep the memory they filled (the
+    /// allocator takes freed memory back from a thread only when that thread runs again).
     fn renew_writer(&self) -> Result<(), SearchError> {
         let mut slot = self.writer_slot();
         // The old writer holds the index's lock until its threads end.
@@ -373,6 +373,10 @@ impl SearchIndex {
         sections: &SectionTree,
     ) -> Result<usize, SearchError> {
         let count = self.write(|writer| {
+            // No merges in the background while loading: the one merge at the end must find
+            // every segment where the commit left it. The renewed writer has the default
+            // policy again.
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             writer.delete_all_documents()?;
             let mut count = 0;
             for detail in articles {
@@ -397,8 +401,9 @@ impl SearchIndex {
                 writer.merge(&segments).wait()?;
             }
             Ok(count)
-        })?;
+        });
         self.renew_writer()?;
+        let count = count?;
         self.reader.reload()?;
         Ok(count)
     }
