@@ -10,8 +10,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use broadsheet_domain::Route;
-use broadsheet_domain::SiteSettings;
+use broadsheet_domain::{Route, SiteSettings};
 
 pub fn router(app: SharedApp) -> Router {
     Router::new()
